@@ -1,0 +1,1 @@
+"""The transports: the command line now, the HTTP server later."""

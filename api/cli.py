@@ -1,0 +1,159 @@
+"""The ``stepline`` command.
+
+    stepline run DEFINITION.json [--input JSON | --input-file FILE]
+                                 [--handler RESOURCE=module:function ...] [--json]
+    stepline validate DEFINITION.json
+
+Exit codes: 0 success, 1 the execution ended other than SUCCEEDED (or validation found
+errors), 2 bad usage or an invalid definition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import asl
+from asl import jsontext
+from emulator.driver import default_info, run_local
+from emulator.handlers import HandlerSpecError, parse_handler_spec
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its message
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    try:
+        code: int = args.command(args, sys.stdout)
+    except UsageError as exc:
+        print(f"stepline: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stepline", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a state machine to its end in-process")
+    run.add_argument("definition", help="the state machine definition (ASL JSON file)")
+    source = run.add_mutually_exclusive_group()
+    source.add_argument("--input", help="the execution input as JSON text")
+    source.add_argument("--input-file", help="a file holding the execution input")
+    run.add_argument(
+        "--handler",
+        action="append",
+        default=[],
+        metavar="RESOURCE=module:function",
+        help="answer a Task resource with a Python function (repeatable)",
+    )
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.set_defaults(command=_run)
+
+    validate = sub.add_parser("validate", help="check a definition and print its diagnostics")
+    validate.add_argument("definition")
+    validate.set_defaults(command=_validate)
+    return parser
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _print_diagnostics(diags: list[asl.Diagnostic], out: TextIO) -> None:
+    for d in diags:
+        print(f"{d.severity} {d.code} at {d.location or '/'}: {d.message}", file=out)
+
+
+def _validate(args: argparse.Namespace, out: TextIO) -> int:
+    diags = asl.validate(_read(args.definition))
+    _print_diagnostics(diags, out)
+    errors = [d for d in diags if d.severity == "ERROR"]
+    if not diags:
+        print("OK: the definition is valid", file=out)
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    text = _read(args.definition)
+    try:
+        machine = asl.load(text)
+    except asl.InvalidDefinition as exc:
+        print("stepline: the definition is invalid", file=sys.stderr)
+        _print_diagnostics(exc.diagnostics, sys.stderr)
+        return EXIT_USAGE
+    raw_input = args.input if args.input is not None else None
+    if args.input_file is not None:
+        raw_input = _read(args.input_file)
+    try:
+        execution_input = jsontext.loads(raw_input) if raw_input is not None else {}
+    except ValueError as exc:
+        raise UsageError(f"the input is not valid JSON: {exc}") from None
+    handlers = {}
+    for spec in args.handler:
+        try:
+            resource, handler = parse_handler_spec(spec)
+        except HandlerSpecError as exc:
+            raise UsageError(str(exc)) from None
+        handlers[resource] = handler
+    name = Path(args.definition).stem.replace(".", "-")[:80] or "Local"
+    result = run_local(machine, execution_input, handlers, default_info(state_machine_name=name))
+    if args.json:
+        json.dump(
+            {
+                "status": result.status,
+                "output": result.output,
+                "error": result.error,
+                "cause": result.cause,
+                "history": result.history(),
+            },
+            out,
+            ensure_ascii=False,
+        )
+        out.write("\n")
+    else:
+        _summary(result, out)
+    return EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED
+
+
+def _summary(result: Any, out: TextIO) -> None:
+    print(f"status: {result.status}", file=out)
+    if result.status == "SUCCEEDED":
+        print(f"output: {jsontext.dumps(result.output)}", file=out)
+    if result.error is not None:
+        print(f"error:  {result.error}", file=out)
+    if result.cause:
+        print(f"cause:  {result.cause}", file=out)
+    if result.stuck_reason:
+        print(f"note:   {result.stuck_reason}", file=out)
+    rows = []
+    for event in result.history(include_data=False):
+        key = next((k for k in event if k.endswith("EventDetails")), None)
+        detail = event.get(key, {}) if key else {}
+        what = detail.get("name") or detail.get("error") or detail.get("resource") or ""
+        if "index" in detail:
+            what = f"{what} [{detail['index']}]"
+        rows.append((str(event["id"]), event["timestamp"], event["type"], str(what)))
+    widths = [max(len(r[i]) for r in [("id", "timestamp", "type", "detail"), *rows]) for i in range(4)]
+    print("history:", file=out)
+    for row in [("id", "timestamp", "type", "detail"), *rows]:
+        print("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

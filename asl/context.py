@@ -1,0 +1,69 @@
+"""The execution facts an interpreter needs, and the context object (``$$``) built from them.
+
+https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from asl.timestamps import format_timestamp
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionInfo:
+    execution_arn: str
+    execution_name: str
+    state_machine_arn: str
+    state_machine_name: str
+    role_arn: str
+    start_time: datetime
+    redrive_count: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["start_time"] = format_timestamp(self.start_time)
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> ExecutionInfo:
+        from asl.timestamps import parse_timestamp
+
+        start = parse_timestamp(raw["start_time"])
+        assert start is not None
+        return cls(**{**raw, "start_time": start})
+
+
+def context_object(
+    info: ExecutionInfo,
+    execution_input: Any,
+    state_name: str,
+    entered_time: datetime,
+    retry_count: int,
+    task_token: str | None = None,
+    map_item: tuple[int, Any] | None = None,
+) -> dict[str, Any]:
+    """``$$`` for one state entry."""
+    ctx: dict[str, Any] = {
+        "Execution": {
+            "Id": info.execution_arn,
+            "Input": execution_input,
+            "StartTime": format_timestamp(info.start_time),
+            "Name": info.execution_name,
+            "RoleArn": info.role_arn,
+            "RedriveCount": info.redrive_count,
+        },
+        "StateMachine": {"Id": info.state_machine_arn, "Name": info.state_machine_name},
+        "State": {
+            "EnteredTime": format_timestamp(entered_time),
+            "Name": state_name,
+            "RetryCount": retry_count,
+        },
+    }
+    if task_token is not None:
+        ctx["Task"] = {"Token": task_token}
+    if map_item is not None:
+        ctx["Map"] = {"Item": {"Index": map_item[0], "Value": map_item[1]}}
+    return ctx

@@ -1,0 +1,267 @@
+"""Parallel and Map: child frames run by the parent's state.
+
+The core decides which children start, so MaxConcurrency lives here.  Children run in
+order, each until it waits or ends, which makes the history of one execution reproducible.
+https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
+https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from asl import errors, jsontext
+from asl.errors import StatesError
+from asl.interpreter.cursor import ABORTED, CHILDREN, DONE, FAILED, FanOut, Frame
+from asl.interpreter.engine import HANDLERS, Run
+from asl.jsonpath import PathNotFound
+from asl.model import MapState, ParallelState, State
+
+
+def run_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
+    run.enter(frame, state)
+    start_parallel(run, frame, state)
+
+
+def start_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
+    scope = run.scope(frame, state)
+    try:
+        data = run.input_of(state, frame.input, scope)
+        if state.parameters is not None:
+            data = state.parameters.evaluate(data, scope)
+    except StatesError as exc:
+        run.state_failed(frame, state, exc.error, exc.cause)
+        return
+    run.emit(frame, "ParallelStateStarted")
+    total = len(state.branches)
+    fan = FanOut([data] * total, total, 0)
+    frame.fan = fan
+    frame.phase = CHILDREN
+    _pump(run, frame, state)
+
+
+def run_map(run: Run, frame: Frame, state: MapState) -> None:
+    run.enter(frame, state)
+    start_map(run, frame, state)
+
+
+def start_map(run: Run, frame: Frame, state: MapState) -> None:
+    scope = run.scope(frame, state)
+    try:
+        data = run.input_of(state, frame.input, scope)
+        items = _items(state, data, scope)
+        max_concurrency = _count(state.max_concurrency, state.max_concurrency_path, data, scope,
+                                 "MaxConcurrencyPath")
+        inputs: list[Any]
+        if state.item_selector is None:
+            inputs = [value for _, value in items]
+        else:
+            selector = state.item_selector
+            inputs = []
+            for index, (key, value) in enumerate(items):
+                item_scope = run.scope(frame, state, map_item=(index, value))
+                inputs.append(selector.evaluate(data, item_scope))
+        tolerated_count = _count(state.tolerated_failure_count, state.tolerated_failure_count_path,
+                                 data, scope, "ToleratedFailureCountPath", optional=True)
+        tolerated_percentage = _percentage(state, data, scope)
+    except StatesError as exc:
+        run.state_failed(frame, state, exc.error, exc.cause)
+        return
+    run.emit(frame, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(inputs)})
+    fan = FanOut(inputs, len(inputs), max_concurrency or 0)
+    fan.tolerated_count = tolerated_count
+    fan.tolerated_percentage = tolerated_percentage
+    frame.fan = fan
+    frame.phase = CHILDREN
+    _pump(run, frame, state)
+
+
+def _items(state: MapState, data: Any, scope: Any) -> list[tuple[Any, Any]]:
+    path = state.items_path
+    if path is None:
+        value = data
+    else:
+        try:
+            value = path.select(data, scope)
+        except PathNotFound as exc:
+            raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
+    if isinstance(value, list):
+        return list(enumerate(value))
+    if isinstance(value, dict):
+        # AWS iterates a JSON object's key-value pairs; each item is {"key": k, "value": v}?
+        # Not documented for inline Map item shape: refuse clearly rather than guess.
+        raise StatesError(
+            errors.RUNTIME,
+            f"Item selector path '{path.text if path else '$'}' does not reference an array: "
+            f"{jsontext.dumps(value)}",
+        )
+    raise StatesError(
+        errors.RUNTIME,
+        f"Item selector path '{path.text if path else '$'}' does not reference an array: "
+        f"{jsontext.dumps(value)}",
+    )
+
+
+def _count(value: int | None, path: Any, data: Any, scope: Any, field: str,
+           optional: bool = False) -> int | None:
+    if path is None:
+        return value
+    try:
+        selected = path.select(data, scope)
+    except PathNotFound as exc:
+        raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
+    if isinstance(selected, bool) or not isinstance(selected, int) or selected < 0:
+        raise StatesError(
+            errors.RUNTIME,
+            f"The {field} field must reference a non-negative integer: {jsontext.dumps(selected)}",
+        )
+    return selected
+
+
+def _percentage(state: MapState, data: Any, scope: Any) -> float | None:
+    path = state.tolerated_failure_percentage_path
+    if path is None:
+        return state.tolerated_failure_percentage
+    try:
+        selected = path.select(data, scope)
+    except PathNotFound as exc:
+        raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
+    if isinstance(selected, bool) or not isinstance(selected, int | float) or not 0 <= selected <= 100:
+        raise StatesError(
+            errors.RUNTIME,
+            "The ToleratedFailurePercentagePath field must reference a number from 0 to 100: "
+            + jsontext.dumps(selected),
+        )
+    return float(selected)
+
+
+# ---------------------------------------------------------------------- children
+
+
+def _child_scope(state: State, index: int) -> str:
+    if isinstance(state, ParallelState):
+        return state.branches[index].scope_id
+    assert isinstance(state, MapState) and state.processor is not None
+    return state.processor.scope_id
+
+
+def _pump(run: Run, frame: Frame, state: State) -> None:
+    """Start children while concurrency allows; finish the state when all are in."""
+    fan = frame.fan
+    assert fan is not None
+    total = len(fan.results)
+    is_map = isinstance(state, MapState)
+    limit = fan.max_concurrency or total
+    scopes = run.machine.scopes
+    while fan.next_index < total and fan.running < limit and frame.phase == CHILDREN:
+        index = fan.next_index
+        fan.next_index = index + 1
+        scope_id = _child_scope(state, index)
+        graph = scopes[scope_id]
+        if is_map:
+            run.emit(frame, "MapIterationStarted", "mapIterationStartedEventDetails",
+                     {"name": state.name, "index": index})
+        assert fan.items is not None
+        child = Frame(scope_id, graph.start_at, fan.items[index], frame.last_event, index)
+        child.parent = frame
+        fan.children[index] = child
+        fan.running += 1
+        run.drive(child)
+        if child.phase in (DONE, FAILED):
+            _record(run, frame, state, child)
+    if frame.phase == CHILDREN and fan.running == 0 and fan.next_index >= total:
+        _finish(run, frame, state)
+
+
+def _record(run: Run, frame: Frame, state: State, child: Frame) -> None:
+    """A child ended: keep its result, or fail the state when failures are not tolerated."""
+    fan = frame.fan
+    assert fan is not None
+    del fan.children[child.index]
+    fan.running -= 1
+    frame.last_event = max(frame.last_event, child.last_event)
+    is_map = isinstance(state, MapState)
+    if child.phase == DONE:
+        fan.results[child.index] = child.output
+        if is_map:
+            run.emit(frame, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
+                     {"name": state.name, "index": child.index})
+        return
+    if is_map:
+        run.emit(frame, "MapIterationFailed", "mapIterationFailedEventDetails",
+                 {"name": state.name, "index": child.index})
+        fan.failures += 1
+        if fan.tolerated_count is not None or fan.tolerated_percentage is not None:
+            fan.results[child.index] = {"Error": child.error, "Cause": child.cause}
+            if not _over_threshold(fan):
+                return
+            _fail_fan(run, frame, state, errors.EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                      "The specified tolerated failure threshold was exceeded")
+            return
+    _fail_fan(run, frame, state, child.error, child.cause)
+
+
+def _over_threshold(fan: FanOut) -> bool:
+    total = len(fan.results)
+    if fan.tolerated_count is not None and fan.failures > fan.tolerated_count:
+        return True
+    if fan.tolerated_percentage is not None and total:
+        # https://docs.aws.amazon.com/step-functions/latest/dg/maprun-fail-threshold.html
+        return fan.failures * 100 > math.floor(fan.tolerated_percentage * total)
+    return False
+
+
+def _fail_fan(run: Run, frame: Frame, state: State, error: str | None, cause: str | None) -> None:
+    abort_children(run, frame, state)
+    prefix = "Map" if isinstance(state, MapState) else "Parallel"
+    run.emit(frame, prefix + "StateFailed")
+    frame.fan = None
+    run.state_failed(frame, state, error or "", cause or "")
+
+
+def abort_children(run: Run, frame: Frame, state: State) -> None:
+    fan = frame.fan
+    if fan is None:
+        return
+    for index in sorted(fan.children):
+        child = fan.children[index]
+        run.abort(child)
+        if isinstance(state, MapState):
+            run.emit(frame, "MapIterationAborted", "mapIterationAbortedEventDetails",
+                     {"name": state.name, "index": index})
+    fan.children.clear()
+    fan.running = 0
+
+
+def _finish(run: Run, frame: Frame, state: State) -> None:
+    fan = frame.fan
+    assert fan is not None
+    frame.fan = None
+    prefix = "Map" if isinstance(state, MapState) else "Parallel"
+    run.emit(frame, prefix + "StateSucceeded")
+    scope = run.scope(frame, state)
+    result: Any = fan.results
+    try:
+        if state.result_selector is not None:
+            result = state.result_selector.evaluate(result, scope)
+        output = run.finish_output(frame, state, frame.input, result, scope)
+    except StatesError as exc:
+        run.state_failed(frame, state, exc.error, exc.cause)
+        return
+    run.complete(frame, state, output)
+
+
+def child_settled(run: Run, parent: Frame, child: Frame) -> None:
+    """Called when a child frame ended after the step that started it."""
+    if parent.phase != CHILDREN or parent.fan is None or child.phase == ABORTED:
+        return
+    state = run.machine.scopes[parent.scope].states[parent.state]
+    _record(run, parent, state, child)
+    if parent.phase == CHILDREN:
+        _pump(run, parent, state)
+    run.drive(parent)
+
+
+HANDLERS["Parallel"] = run_parallel
+HANDLERS["Map"] = run_map

@@ -1,0 +1,161 @@
+"""The states that run without leaving the step: Pass, Choice, Wait, Succeed, Fail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asl import errors, jsontext
+from asl.errors import StatesError
+from asl.interpreter.cursor import WAIT, Frame
+from asl.interpreter.engine import HANDLERS, Run
+from asl.jsonpath import PathNotFound
+from asl.model import ChoiceState, FailState, PassState, SucceedState, WaitState
+from asl.timestamps import parse_timestamp
+
+
+def run_pass(run: Run, frame: Frame, state: PassState) -> None:
+    run.enter(frame, state)
+    raw = frame.input
+    scope = run.scope(frame, state)
+    try:
+        data = run.input_of(state, raw, scope)
+        if state.parameters is not None:
+            data = state.parameters.evaluate(data, scope)
+        result = state.result if state.has_result else data
+        output = run.finish_output(frame, state, raw, result, scope)
+    except StatesError as exc:
+        run.fail_frame(frame, exc.error, exc.cause)
+        return
+    run.complete(frame, state, output)
+
+
+def run_choice(run: Run, frame: Frame, state: ChoiceState) -> None:
+    run.enter(frame, state)
+    scope = run.scope(frame, state)
+    try:
+        data = run.input_of(state, frame.input, scope)
+        target = state.default
+        for rule in state.choices:
+            if rule.evaluate(data, scope):
+                target = rule.next
+                break
+        if target is None:
+            # https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
+            raise StatesError(errors.NO_CHOICE_MATCHED, "")
+        output = run.output_of(state, data, scope)
+    except StatesError as exc:
+        run.fail_frame(frame, exc.error, exc.cause or None)
+        return
+    run.exit(frame, state, output, target)
+
+
+def run_succeed(run: Run, frame: Frame, state: SucceedState) -> None:
+    run.enter(frame, state)
+    scope = run.scope(frame, state)
+    try:
+        output = run.output_of(state, run.input_of(state, frame.input, scope), scope)
+    except StatesError as exc:
+        run.fail_frame(frame, exc.error, exc.cause)
+        return
+    run.exit(frame, state, output, None)
+
+
+def run_fail(run: Run, frame: Frame, state: FailState) -> None:
+    run.enter(frame, state)
+    error, cause = state.error, state.cause
+    if state.error_path is not None or state.cause_path is not None:
+        scope = run.scope(frame, state)
+        try:
+            if state.error_path is not None:
+                error = _as_text(state.error_path(frame.input, scope), "ErrorPath")
+            if state.cause_path is not None:
+                cause = _as_text(state.cause_path(frame.input, scope), "CausePath")
+        except StatesError as exc:
+            run.fail_frame(frame, exc.error, exc.cause)
+            return
+    run.fail_frame(frame, error, cause)  # type: ignore[arg-type]
+
+
+def _as_text(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        raise StatesError(
+            errors.RUNTIME,
+            f"The value of the field '{field}' must be a string, got {jsontext.dumps(value)}",
+        )
+    return value
+
+
+def run_wait(run: Run, frame: Frame, state: WaitState) -> None:
+    run.enter(frame, state)
+    scope = run.scope(frame, state)
+    try:
+        data = run.input_of(state, frame.input, scope)
+        seconds = _wait_seconds(run, state, data, scope)
+    except StatesError as exc:
+        run.fail_frame(frame, exc.error, exc.cause)
+        return
+    if seconds <= 0:
+        finish_wait(run, frame, state, data)
+        return
+    frame.effective = data
+    frame.phase = WAIT
+    frame.wait_id = run.start_timer(frame, seconds, "wait")
+
+
+def _wait_seconds(run: Run, state: WaitState, data: Any, scope: Any) -> float:
+    if state.seconds is not None:
+        return float(state.seconds)
+    if state.timestamp is not None:
+        return _until(run, state.timestamp, "Timestamp")
+    if state.seconds_path is not None:
+        value = _select(state.seconds_path, data, scope, "SecondsPath")
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise StatesError(
+                errors.RUNTIME,
+                f"The SecondsPath parameter does not reference a valid integer: "
+                f"{jsontext.dumps(value)}",
+            )
+        return float(value)
+    assert state.timestamp_path is not None
+    value = _select(state.timestamp_path, data, scope, "TimestampPath")
+    return _until(run, value, "TimestampPath")
+
+
+def _select(path: Any, data: Any, scope: Any, field: str) -> Any:
+    try:
+        return path.select(data, scope)
+    except PathNotFound as exc:
+        raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
+
+
+def _until(run: Run, value: Any, field: str) -> float:
+    moment = parse_timestamp(value) if isinstance(value, str) else None
+    if moment is None:
+        raise StatesError(
+            errors.RUNTIME,
+            f"The {field} parameter does not reference a valid ISO-8601 extended offset "
+            f"date-time format string: {jsontext.dumps(value)}",
+        )
+    return (moment - run.now).total_seconds()
+
+
+def finish_wait(run: Run, frame: Frame, state: WaitState, data: Any) -> None:
+    scope = run.scope(frame, state)
+    try:
+        output = run.output_of(state, data, scope)
+    except StatesError as exc:
+        run.fail_frame(frame, exc.error, exc.cause)
+        return
+    frame.effective = None
+    run.complete(frame, state, output)
+
+
+HANDLERS.update(
+    {
+        "Pass": run_pass,
+        "Choice": run_choice,
+        "Succeed": run_succeed,
+        "Fail": run_fail,
+        "Wait": run_wait,
+    }
+)

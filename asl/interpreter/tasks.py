@@ -1,0 +1,258 @@
+"""Task states: schedule the resource, then take its result, failure, timeout or callback.
+
+History follows the resource kind: Lambda function ARNs record ``LambdaFunction…`` events,
+activity ARNs ``Activity…`` events, and service integrations (``arn:aws:states:::svc:action``)
+``Task…`` events with ``resourceType`` and ``resource``.
+https://docs.aws.amazon.com/step-functions/latest/dg/concepts-service-integrations.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asl import errors
+from asl.effects import AwaitCallback, CancelTimer, InvokeTask
+from asl.errors import StatesError
+from asl.interpreter.cursor import CALLBACK, ENTER, TASK, Frame
+from asl.interpreter.engine import HANDLERS, Run, error_details
+from asl.jsonpath import PathNotFound
+from asl.model import TaskState
+
+LAMBDA, ACTIVITY, SERVICE = "lambda", "activity", "service"
+
+
+def resource_kind(resource: str) -> tuple[str, str, str]:
+    """(kind, resourceType, resource) as history events name them."""
+    parts = resource.split(":")
+    if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
+        return LAMBDA, "lambda", resource
+    if len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
+        return ACTIVITY, "activity", resource
+    if len(parts) >= 7 and parts[2] == "states" and parts[3] == "" and parts[4] == "":
+        # arn:aws:states:::sqs:sendMessage.waitForTaskToken -> ("sqs", "sendMessage.waitForTaskToken")
+        return SERVICE, parts[5], ":".join(parts[6:])
+    return SERVICE, parts[2] if len(parts) > 2 else resource, resource
+
+
+def run_task(run: Run, frame: Frame, state: TaskState) -> None:
+    run.enter(frame, state)
+    schedule(run, frame, state)
+
+
+def schedule(run: Run, frame: Frame, state: TaskState) -> None:
+    """Process the input and schedule the resource (also used by retries)."""
+    token = None
+    if state.wait_for_task_token:
+        rng = run.rng_factory()
+        token = "%032x" % rng.getrandbits(128) + "%032x" % rng.getrandbits(128)
+    scope = run.scope(frame, state, task_token=token)
+    try:
+        data = run.input_of(state, frame.input, scope)
+        timeout = _seconds(state.timeout_seconds, state.timeout_seconds_path, data, scope, "TimeoutSecondsPath")
+        heartbeat = _seconds(
+            state.heartbeat_seconds, state.heartbeat_seconds_path, data, scope, "HeartbeatSecondsPath"
+        )
+        if state.parameters is not None:
+            data = state.parameters.evaluate(data, scope)
+            run.check_size(state, data)
+        credentials = state.credentials.evaluate(frame.input, scope) if state.credentials else None
+    except StatesError as exc:
+        run.state_failed(frame, state, exc.error, exc.cause)
+        return
+    kind, resource_type, resource = resource_kind(state.resource)
+    if kind == LAMBDA:
+        details: dict[str, Any] = {"resource": state.resource, "input": data}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if credentials is not None:
+            details["taskCredentials"] = credentials
+        run.emit(frame, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+        run.emit(frame, "LambdaFunctionStarted")
+    elif kind == ACTIVITY:
+        details = {"resource": state.resource, "input": data}
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        run.emit(frame, "ActivityScheduled", "activityScheduledEventDetails", details)
+    else:
+        details = {
+            "resourceType": resource_type,
+            "resource": resource,
+            "region": run.region(),
+            "parameters": data,
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = heartbeat
+        if credentials is not None:
+            details["taskCredentials"] = credentials
+        run.emit(frame, "TaskScheduled", "taskScheduledEventDetails", details)
+        run.emit(
+            frame,
+            "TaskStarted",
+            "taskStartedEventDetails",
+            {"resourceType": resource_type, "resource": resource},
+        )
+    task_id = run.cursor.new_id("k")
+    frame.phase = TASK
+    frame.wait_id = task_id
+    frame.task_token = token
+    run.cursor.waiting[task_id] = frame
+    if timeout is not None:
+        frame.timers.append(run.start_timer(frame, timeout, "task-timeout"))
+    frame.heartbeat = heartbeat
+    if heartbeat is not None:
+        frame.timers.append(run.start_timer(frame, heartbeat, "heartbeat"))
+    run.effects.append(
+        InvokeTask(task_id, state.resource, data, state.name, timeout, heartbeat, token, credentials)
+    )
+
+
+def _seconds(value: int | None, path: Any, data: Any, scope: Any, field: str) -> int | None:
+    if path is None:
+        return value
+    try:
+        selected = path.select(data, scope)
+    except PathNotFound as exc:
+        raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
+    if isinstance(selected, bool) or not isinstance(selected, int) or selected <= 0:
+        raise StatesError(
+            errors.RUNTIME,
+            f"The {field} parameter does not reference a valid positive integer: {selected!r}",
+        )
+    return selected
+
+
+# ---------------------------------------------------------------------- outcomes
+
+
+def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> None:
+    if frame.phase == TASK and state.wait_for_task_token:
+        # The service call went through; now the task waits for its token.
+        kind, resource_type, resource = resource_kind(state.resource)
+        run.emit(
+            frame,
+            "TaskSubmitted",
+            "taskSubmittedEventDetails",
+            {"resourceType": resource_type, "resource": resource, "output": result},
+        )
+        run.release_wait(frame)
+        assert frame.task_token is not None
+        frame.phase = CALLBACK
+        frame.wait_id = frame.task_token
+        run.cursor.waiting[frame.task_token] = frame
+        run.effects.append(AwaitCallback(frame.task_token, frame.task_token))
+        return
+    run.release_wait(frame)
+    run.cancel_timers(frame)
+    frame.task_token = None
+    frame.heartbeat = None
+    try:
+        run.check_size(state, result)
+    except StatesError as exc:
+        _failed_event(run, frame, state, exc.error, exc.cause)
+        run.state_failed(frame, state, exc.error, exc.cause)
+        _continue(run, frame)
+        return
+    kind, resource_type, resource = resource_kind(state.resource)
+    if kind == LAMBDA:
+        run.emit(frame, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", {"output": result})
+    elif kind == ACTIVITY:
+        run.emit(frame, "ActivitySucceeded", "activitySucceededEventDetails", {"output": result})
+    else:
+        run.emit(
+            frame,
+            "TaskSucceeded",
+            "taskSucceededEventDetails",
+            {"resourceType": resource_type, "resource": resource, "output": result},
+        )
+    scope = run.scope(frame, state)
+    try:
+        if state.result_selector is not None:
+            result = state.result_selector.evaluate(result, scope)
+        output = run.finish_output(frame, state, frame.input, result, scope)
+    except StatesError as exc:
+        run.state_failed(frame, state, exc.error, exc.cause)
+        _continue(run, frame)
+        return
+    run.complete(frame, state, output)
+    run.drive(frame)
+
+
+def task_failed(
+    run: Run, frame: Frame, state: TaskState, error: str, cause: str, timed_out: bool = False
+) -> None:
+    run.release_wait(frame)
+    run.cancel_timers(frame)
+    frame.task_token = None
+    if timed_out:
+        _timed_out_event(run, frame, state, error, cause)
+    else:
+        _failed_event(run, frame, state, error, cause)
+    run.state_failed(frame, state, error, cause)
+    _continue(run, frame)
+
+
+def _continue(run: Run, frame: Frame) -> None:
+    if frame.phase == ENTER:
+        run.drive(frame)
+
+
+def _failed_event(run: Run, frame: Frame, state: TaskState, error: str, cause: str) -> None:
+    kind, resource_type, resource = resource_kind(state.resource)
+    details = error_details(error, cause or None)
+    if kind == LAMBDA:
+        run.emit(frame, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", details)
+    elif kind == ACTIVITY:
+        run.emit(frame, "ActivityFailed", "activityFailedEventDetails", details)
+    else:
+        run.emit(
+            frame,
+            "TaskFailed",
+            "taskFailedEventDetails",
+            {"resourceType": resource_type, "resource": resource, **details},
+        )
+
+
+def _timed_out_event(run: Run, frame: Frame, state: TaskState, error: str, cause: str) -> None:
+    kind, resource_type, resource = resource_kind(state.resource)
+    details = error_details(error, cause or None)
+    if kind == LAMBDA:
+        run.emit(frame, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", details)
+    elif kind == ACTIVITY:
+        run.emit(frame, "ActivityTimedOut", "activityTimedOutEventDetails", details)
+    else:
+        run.emit(
+            frame,
+            "TaskTimedOut",
+            "taskTimedOutEventDetails",
+            {"resourceType": resource_type, "resource": resource, **details},
+        )
+
+
+def timer_fired(run: Run, frame: Frame, state: TaskState, timer_id: str, purpose: str) -> None:
+    """A task's TimeoutSeconds or HeartbeatSeconds ran out."""
+    frame.timers = [t for t in frame.timers if t != timer_id]
+    run.cursor.waiting.pop(timer_id, None)
+    error = errors.HEARTBEAT_TIMEOUT if purpose == "heartbeat" else errors.TIMEOUT
+    task_failed(run, frame, state, error, "", timed_out=True)
+
+
+def heartbeat(run: Run, frame: Frame, state: TaskState) -> None:
+    """SendTaskHeartbeat: restart the heartbeat clock (no history event)."""
+    if frame.heartbeat is None:
+        return
+    kept = []
+    for timer_id in frame.timers:
+        if timer_id.startswith("heartbeat:"):
+            run.effects.append(CancelTimer(timer_id))
+            run.cursor.waiting.pop(timer_id, None)
+        else:
+            kept.append(timer_id)
+    kept.append(run.start_timer(frame, frame.heartbeat, "heartbeat"))
+    frame.timers = kept
+
+
+HANDLERS["Task"] = run_task

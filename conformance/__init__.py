@@ -1,0 +1,1 @@
+"""Conformance cases: AWS behaviour pinned as data, and the runners that check it."""

@@ -1,0 +1,130 @@
+"""Run one conformance case in-process and compare with its expectations."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import asl
+from asl import jsontext
+from conformance.cases import Case
+from emulator.driver import run_local
+from emulator.handlers import Delayed, TaskFailure
+
+START_TIME = datetime(2024, 1, 1, tzinfo=UTC)
+INFO = asl.ExecutionInfo(
+    execution_arn="arn:aws:states:us-east-1:123456789012:execution:Conformance:conformance",
+    execution_name="conformance",
+    state_machine_arn="arn:aws:states:us-east-1:123456789012:stateMachine:Conformance",
+    state_machine_name="Conformance",
+    role_arn="arn:aws:iam::123456789012:role/StepFunctionsRole",
+    start_time=START_TIME,
+)
+
+
+def run_case(case: Case) -> list[str]:
+    """The list of mismatches (empty when the case passes)."""
+    if case.kind == "validation":
+        return _validation(case)
+    return _execution(case)
+
+
+def _validation(case: Case) -> list[str]:
+    expect = case.raw["expect"]
+    diags = asl.validate(case.raw["definition"])
+    errors = [d for d in diags if d.severity == "ERROR"]
+    problems = []
+    valid = not errors
+    if "valid" in expect and expect["valid"] != valid:
+        listed = "; ".join(f"{d.code} {d.location}: {d.message}" for d in diags)
+        problems.append(f"valid: expected {expect['valid']}, got {valid} ({listed})")
+    codes = {d.code for d in diags}
+    for code in expect.get("codes", []):
+        if code not in codes:
+            problems.append(f"code {code} not reported (got {sorted(codes)})")
+    locations = {d.location for d in diags}
+    for location in expect.get("locations", []):
+        if location not in locations:
+            problems.append(f"location {location} not reported (got {sorted(locations)})")
+    for text in expect.get("messages_contain", []):
+        if not any(text in d.message for d in diags):
+            problems.append(f"no message contains {text!r}")
+    return problems
+
+
+def _handler(answers: list[dict[str, Any]]) -> Callable[[Any], Any]:
+    calls = 0
+
+    def handle(task_input: Any) -> Any:
+        nonlocal calls
+        answer = answers[min(calls, len(answers) - 1)]
+        calls += 1
+        delay = answer.get("delay")
+        if "error" in answer:
+            if delay:
+                return Delayed(delay, error=answer["error"], cause=answer.get("cause", ""))
+            raise TaskFailure(answer["error"], answer.get("cause", ""))
+        value = task_input if answer.get("echo") else answer.get("result")
+        return Delayed(delay, result=value) if delay else value
+
+    return handle
+
+
+def _execution(case: Case) -> list[str]:
+    raw = case.raw
+    expect = raw["expect"]
+    try:
+        machine = asl.load(raw["definition"])
+    except asl.InvalidDefinition as exc:
+        return [f"definition rejected: {exc}"]
+    handlers = {resource: _handler(answers) for resource, answers in raw.get("handlers", {}).items()}
+    result = run_local(machine, raw.get("input", {}), handlers, INFO, seed=raw.get("seed", 0))
+    problems: list[str] = []
+    if "status" in expect and result.status != expect["status"]:
+        problems.append(
+            f"status: expected {expect['status']}, got {result.status}"
+            f" ({result.error}: {result.cause})"
+        )
+    if "output" in expect and (result.status != "SUCCEEDED" or result.output != expect["output"]):
+        problems.append(
+            f"output: expected {jsontext.dumps(expect['output'])}, got {jsontext.dumps(result.output)}"
+        )
+    if "error" in expect and result.error != expect["error"]:
+        problems.append(f"error: expected {expect['error']!r}, got {result.error!r}")
+    if "cause" in expect and result.cause != expect["cause"]:
+        problems.append(f"cause: expected {expect['cause']!r}, got {result.cause!r}")
+    if "cause_contains" in expect and expect["cause_contains"] not in (result.cause or ""):
+        problems.append(f"cause: expected to contain {expect['cause_contains']!r}, got {result.cause!r}")
+    types = [event.type for event in result.events]
+    if "events" in expect and types != expect["events"]:
+        problems.append(f"events: expected {expect['events']}, got {types}")
+    if "event_counts" in expect:
+        counts = Counter(types)
+        for name, count in expect["event_counts"].items():
+            if counts[name] != count:
+                problems.append(f"event count {name}: expected {count}, got {counts[name]}")
+    history = result.history()
+    for detail in expect.get("event_details", []):
+        index = detail["index"]
+        if index >= len(history):
+            problems.append(f"event_details: no event at index {index}")
+            continue
+        event = history[index]
+        for key, want in detail.items():
+            if key == "index":
+                continue
+            got = event.get(key)
+            if not _subset(want, got):
+                problems.append(
+                    f"event {index} {key}: expected {json.dumps(want)}, got {json.dumps(got, default=str)}"
+                )
+    return problems
+
+
+def _subset(want: Any, got: Any) -> bool:
+    if isinstance(want, dict):
+        return isinstance(got, dict) and all(k in got and _subset(v, got[k]) for k, v in want.items())
+    return bool(want == got)

@@ -1,0 +1,1 @@
+"""Example state machines and the local handlers that answer their Task resources."""

@@ -1,0 +1,157 @@
+"""Run one execution to its end, in process, on a virtual clock.
+
+The driver carries out the interpreter's effects: it calls local handlers for Task
+resources, keeps timers in a queue and jumps the clock to the next one, so a Wait of a year
+ends at once while timers still fire in time order.  It is what ``stepline run`` and the
+conformance runner use.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asl
+from asl import jsontext
+from emulator.handlers import Delayed, TaskFailure, lambda_error
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+@dataclass
+class ExecutionResult:
+    status: str  # SUCCEEDED | FAILED | TIMED_OUT | ABORTED | RUNNING (stuck: nothing can answer)
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    events: list[asl.Event] = field(default_factory=list)
+    stuck_reason: str | None = None
+
+    def history(self, include_data: bool = True) -> list[dict[str, Any]]:
+        """Events shaped as GetExecutionHistory returns them, timestamps as ISO 8601 text."""
+        out = []
+        for event in self.events:
+            rendered = event.render(include_data)
+            rendered["timestamp"] = rendered["timestamp"].isoformat(timespec="milliseconds")
+            out.append(rendered)
+        return out
+
+
+def default_info(
+    state_machine_name: str = "Local",
+    execution_name: str = "local",
+    start_time: datetime | None = None,
+    account: str = ACCOUNT,
+    region: str = REGION,
+) -> asl.ExecutionInfo:
+    return asl.ExecutionInfo(
+        execution_arn=f"arn:aws:states:{region}:{account}:execution:{state_machine_name}:{execution_name}",
+        execution_name=execution_name,
+        state_machine_arn=f"arn:aws:states:{region}:{account}:stateMachine:{state_machine_name}",
+        state_machine_name=state_machine_name,
+        role_arn=f"arn:aws:iam::{account}:role/StepFunctionsRole",
+        start_time=start_time or datetime.now(UTC),
+    )
+
+
+def run_local(
+    machine: asl.StateMachine,
+    input: Any,
+    handlers: Mapping[str, Callable[[Any], Any]],
+    info: asl.ExecutionInfo | None = None,
+    seed: int = 0,
+) -> ExecutionResult:
+    """Run ``machine`` to its end; Task resources are answered by ``handlers``."""
+    info = info or default_info()
+    now = info.start_time
+    queue: list[tuple[datetime, int, asl.Outcome]] = []
+    order = itertools.count()
+    cancelled: set[str] = set()
+    events: list[asl.Event] = []
+    result: ExecutionResult | None = None
+
+    def carry_out(step: asl.Step) -> None:
+        nonlocal result
+        events.extend(step.events)
+        for effect in step.effects:
+            if isinstance(effect, asl.StartTimer):
+                heapq.heappush(queue, (effect.fire_at, next(order), asl.TimerFired(effect.id)))
+            elif isinstance(effect, asl.CancelTimer):
+                cancelled.add(effect.id)
+            elif isinstance(effect, asl.InvokeTask):
+                at, outcome = _invoke(effect, handlers, now)
+                heapq.heappush(queue, (at, next(order), outcome))
+            elif isinstance(effect, asl.FinishExecution):
+                result = ExecutionResult(
+                    effect.status, effect.output, effect.error, effect.cause, events
+                )
+
+    step = asl.start(machine, input, info, now, seed)
+    carry_out(step)
+    cursor = step.cursor
+    while result is None:
+        if not queue:
+            return ExecutionResult(
+                "RUNNING",
+                events=events,
+                stuck_reason="the execution waits for a callback that nothing in this run can send",
+            )
+        at, _, outcome = heapq.heappop(queue)
+        if isinstance(outcome, asl.TimerFired) and outcome.id in cancelled:
+            cancelled.discard(outcome.id)
+            continue
+        if at > now:
+            now = at
+        assert cursor is not None
+        step = asl.resume(machine, cursor, outcome, now)
+        carry_out(step)
+        cursor = step.cursor
+    return result
+
+
+def _invoke(
+    effect: asl.InvokeTask, handlers: Mapping[str, Callable[[Any], Any]], now: datetime
+) -> tuple[datetime, asl.Outcome]:
+    handler = handlers.get(effect.resource)
+    if handler is None:
+        return now, asl.TaskFailed(effect.id, *_no_handler(effect.resource))
+    try:
+        # The handler gets its own copy, as a remote resource would receive JSON text.
+        answer = handler(jsontext.loads(jsontext.dumps_bytes(effect.input)))
+    except TaskFailure as exc:
+        return now, asl.TaskFailed(effect.id, exc.error, exc.cause)
+    except Exception as exc:  # a handler's bug is the task's failure, as in Lambda
+        return now, asl.TaskFailed(effect.id, *lambda_error(exc))
+    at = now
+    if isinstance(answer, Delayed):
+        from datetime import timedelta
+
+        at = now + timedelta(seconds=answer.seconds)
+        if answer.error is not None:
+            return at, asl.TaskFailed(effect.id, answer.error, answer.cause)
+        answer = answer.result
+    try:
+        value = jsontext.loads(jsontext.dumps_bytes(answer))
+    except TypeError as exc:
+        return at, asl.TaskFailed(
+            effect.id,
+            "States.Runtime",
+            f"The handler for '{effect.resource}' returned a value that is not JSON: {exc}",
+        )
+    return at, asl.TaskSucceeded(effect.id, value)
+
+
+def _no_handler(resource: str) -> tuple[str, str]:
+    hint = "register one with --handler RESOURCE=module:function"
+    parts = resource.split(":")
+    if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
+        return (
+            "Lambda.ResourceNotFoundException",
+            f"Function not found: {resource} (no local handler is registered for it; {hint})",
+        )
+    return "States.TaskFailed", f"No local handler is registered for the resource '{resource}'; {hint}"
