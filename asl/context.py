@@ -41,11 +41,11 @@ def context_object(
     execution_input: Any,
     state_name: str,
     entered_time: datetime,
-    retry_count: int,
+    retry_count: int | None,
     task_token: str | None = None,
-    map_item: tuple[int, Any] | None = None,
+    map_item: tuple[int, Any, str | None] | None = None,
 ) -> dict[str, Any]:
-    """``$$`` for one state entry."""
+    """``$$`` for one state entry (``retry_count`` None where the state cannot retry)."""
     ctx: dict[str, Any] = {
         "Execution": {
             "Id": info.execution_arn,
@@ -56,14 +56,18 @@ def context_object(
             "RedriveCount": info.redrive_count,
         },
         "StateMachine": {"Id": info.state_machine_arn, "Name": info.state_machine_name},
-        "State": {
-            "EnteredTime": format_timestamp(entered_time),
-            "Name": state_name,
-            "RetryCount": retry_count,
-        },
+        "State": {"Name": state_name, "EnteredTime": format_timestamp(entered_time)},
     }
+    if retry_count is not None:
+        # Recorded AWS behaviour: $$.State of a Pass state has only Name and EnteredTime;
+        # RetryCount belongs to the states that can retry.
+        ctx["State"]["RetryCount"] = retry_count
     if task_token is not None:
         ctx["Task"] = {"Token": task_token}
     if map_item is not None:
-        ctx["Map"] = {"Item": {"Index": map_item[0], "Value": map_item[1]}}
+        index, value, key = map_item
+        item: dict[str, Any] = {"Index": index, "Value": value}
+        if key is not None:
+            item["Key"] = key
+        ctx["Map"] = {"Item": item}
     return ctx

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asl import jsontext
 from asl.choice import compile_choice_rule
 from asl.errors import DefinitionError
 from asl.jsonpath import Path, ReferencePath, compile_path, compile_reference_path
@@ -46,19 +45,22 @@ class InvalidDefinition(Exception):
 
 def validate(definition: str | Mapping[str, Any]) -> list[Diagnostic]:
     """Every diagnostic for a definition: AWS's static checks plus Stepline's own limits."""
+    return _check(definition)[1]
+
+
+def _check(definition: str | Mapping[str, Any]) -> tuple[Any, list[Diagnostic]]:
     if isinstance(definition, str):
         raw, diags = validate_definition_text(definition)
     else:
         raw, diags = definition, validate_definition(definition)
     if raw is not None and not _errors(diags):
         diags = diags + _unsupported(raw)
-    return diags
+    return raw, diags
 
 
 def load(definition: str | Mapping[str, Any]) -> StateMachine:
     """Compile a definition; raises :class:`InvalidDefinition` when it has errors."""
-    raw: Any = jsontext.loads(definition) if isinstance(definition, str) else definition
-    diags = validate(definition)
+    raw, diags = _check(definition)
     if _errors(diags):
         raise InvalidDefinition(_errors(diags))
     scopes: dict[str, Graph] = {}

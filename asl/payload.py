@@ -22,6 +22,8 @@ from asl.scope import Scope
 
 Evaluator = Callable[[Any, Scope], Any]
 
+NULL_INPUT = "Unable to apply Path transformation to null or empty input."
+
 
 class Template:
     """A compiled payload template."""
@@ -54,8 +56,12 @@ def compile_dynamic_value(text: str, key: str) -> Evaluator:
         return intrinsic.evaluate
     path = compile_path(text)
     source = path.text
+    reads_input = path.root == "$"
 
     def select(data: Any, scope: Scope) -> Any:
+        if data is None and reads_input:
+            # Recorded AWS wording for a payload template applied to a null input.
+            raise StatesError(errors.RUNTIME, NULL_INPUT)
         try:
             return path.select(data, scope)
         except PathNotFound:

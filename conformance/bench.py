@@ -1,8 +1,9 @@
 """``python -m conformance.bench``: time the shared workloads in-process.
 
 For each workload it prints the median wall time of one execution, microseconds per state
-transition, the time to load (validate and compile) the definition, and the peak memory
-traced during one execution.  Each run's output is checked against the workload's
+transition, the time to load (validate and compile) the definition, the time to render the
+execution's history as GetExecutionHistory returns it (events keep their payloads as values
+and become JSON text only when rendered), and the peak memory traced during one execution.  Each run's output is checked against the workload's
 expectation, so a fast wrong answer does not pass for a result.  This is a benchmark, not a
 test: nothing in CI depends on these figures.
 """
@@ -51,6 +52,14 @@ def run_once(machine: asl.StateMachine, payload: Any) -> tuple[float, Any, str]:
     return elapsed, result.output, result.status
 
 
+def render_ms(machine: asl.StateMachine, payload: Any) -> float:
+    """Time to render one execution's history as GetExecutionHistory returns it."""
+    result = run_local(machine, payload, {}, default_info())
+    started = time.perf_counter()
+    result.history()
+    return (time.perf_counter() - started) * 1e3
+
+
 def bench_workload(directory: Path, name: str, runs: int | None) -> dict[str, Any]:
     definition = (directory / f"{name}.asl.json").read_text()
     meta = json.loads((directory / f"{name}.meta.json").read_text())
@@ -88,6 +97,7 @@ def bench_workload(directory: Path, name: str, runs: int | None) -> dict[str, An
         median = statistics.median(times)
         row["ms_per_execution"] = median * 1e3
         row["us_per_transition"] = median * 1e6 / transitions
+    row["history_ms"] = render_ms(machine, payload)
     tracemalloc.start()
     run_once(machine, payload)
     row["peak_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
@@ -112,12 +122,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{'workload':18} {'ms/exec':>9} {'us/trans':>9} {'exec/s':>9} {'load ms':>8} {'peak MiB':>9}  check")
+    print(
+        f"{'workload':18} {'ms/exec':>9} {'us/trans':>9} {'exec/s':>9} {'load ms':>8} "
+        f"{'history ms':>10} {'peak MiB':>9}  check"
+    )
     for row in rows:
         rate = f"{row['executions_per_s']:9.0f}" if "executions_per_s" in row else " " * 9
         print(
             f"{row['workload']:18} {row['ms_per_execution']:9.2f} {row['us_per_transition']:9.2f} "
-            f"{rate} {row['load_ms']:8.1f} {row['peak_mib']:9.1f}  {row.get('error', 'ok')}"
+            f"{rate} {row['load_ms']:8.1f} {row['history_ms']:10.2f} {row['peak_mib']:9.2f}  "
+            f"{row.get('error', 'ok')}"
         )
     return 1 if any("error" in row for row in rows) else 0
 

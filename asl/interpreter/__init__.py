@@ -17,6 +17,7 @@ from asl.context import ExecutionInfo
 from asl.effects import (
     CallbackFailed,
     CallbackSucceeded,
+    CancelTimer,
     Outcome,
     StopRequested,
     TaskFailed,
@@ -66,14 +67,12 @@ def resume(machine: StateMachine, cursor: Cursor, outcome: Outcome, now: datetim
     state = machine.scopes[frame.scope].states[frame.state]
     if isinstance(outcome, TimerFired):
         _timer(run, frame, state, outcome.id)
-    elif isinstance(outcome, TaskSucceeded | CallbackSucceeded):
-        if frame.phase in (TASK, CALLBACK) and isinstance(state, TaskState):
+    elif frame.phase in (TASK, CALLBACK) and isinstance(state, TaskState):
+        if isinstance(outcome, TaskSucceeded | CallbackSucceeded):
             tasks.task_succeeded(run, frame, state, outcome.output)
-    elif isinstance(outcome, TaskFailed | CallbackFailed):
-        if frame.phase in (TASK, CALLBACK) and isinstance(state, TaskState):
+        elif isinstance(outcome, TaskFailed | CallbackFailed):
             tasks.task_failed(run, frame, state, outcome.error, outcome.cause)
-    elif isinstance(outcome, TaskHeartbeat):
-        if frame.phase in (TASK, CALLBACK) and isinstance(state, TaskState):
+        elif isinstance(outcome, TaskHeartbeat):
             tasks.heartbeat(run, frame, state)
     run.settle(frame)
     return run.step()
@@ -107,8 +106,6 @@ def _stop(run: Run, outcome: StopRequested) -> None:
     assert root is not None
     run.abort(root)
     if cursor.timeout_timer is not None:
-        from asl.effects import CancelTimer
-
         run.effects.append(CancelTimer(cursor.timeout_timer))
         cursor.timeout_timer = None
     run.emit(
@@ -136,6 +133,8 @@ def _timed_out(run: Run) -> None:
 
 
 def _cancel_all(run: Run, frame: Frame) -> None:
+    if frame.phase in (WAIT, RETRY) and frame.wait_id is not None:
+        run.effects.append(CancelTimer(frame.wait_id))
     run.release_wait(frame)
     run.cancel_timers(frame)
     if frame.phase == CHILDREN and frame.fan is not None:

@@ -95,6 +95,7 @@ class Frame:
         "cause",
         "effective",
         "entered",
+        "entered_event",
         "error",
         "fan",
         "heartbeat",
@@ -123,6 +124,7 @@ class Frame:
         self.last_event = last_event
         self.index = index  # branch or iteration index within the parent
         self.entered: datetime | None = None
+        self.entered_event = 0  # id of the state's …StateEntered event
         self.effective: Any = None
         self.retries: list[int] | None = None
         self.retry_count = 0
@@ -145,6 +147,7 @@ class Frame:
             "last_event": self.last_event,
             "index": self.index,
             "entered": _ts(self.entered),
+            "entered_event": self.entered_event,
             "effective": self.effective,
             "retries": self.retries,
             "retry_count": self.retry_count,
@@ -163,6 +166,7 @@ class Frame:
         frame = cls(raw["scope"], raw["state"], raw["input"], raw["last_event"], raw["index"])
         frame.phase = raw["phase"]
         frame.entered = _dt(raw["entered"])
+        frame.entered_event = raw["entered_event"]
         frame.effective = raw["effective"]
         frame.retries = raw["retries"]
         frame.retry_count = raw["retry_count"]

@@ -15,14 +15,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from asl import errors, jsontext
-from asl.context import ExecutionInfo, context_object
-from asl.effects import CancelTimer, Effect, FinishExecution, Outcome, StartTimer
+from asl.context import context_object
+from asl.effects import CancelTimer, Effect, FinishExecution, StartTimer
 from asl.errors import StatesError
 from asl.history import Event
-from asl.interpreter.cursor import ABORTED, CHILDREN, DONE, ENTER, FAILED, RETRY, Cursor, Frame
+from asl.interpreter.cursor import (
+    ABORTED,
+    CHILDREN,
+    DONE,
+    ENTER,
+    FAILED,
+    RETRY,
+    WAIT,
+    Cursor,
+    Frame,
+)
 from asl.interpreter.retry import error_matches, retry_delay
-from asl.jsonpath import PathMatchFailure, PathNotFound
+from asl.jsonpath import Path, PathMatchFailure, PathNotFound
 from asl.model import Graph, State, StateMachine
+from asl.payload import NULL_INPUT
 from asl.scope import Scope
 
 # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
@@ -98,7 +109,7 @@ class Run:
         frame: Frame,
         state: State,
         task_token: str | None = None,
-        map_item: tuple[int, Any] | None = None,
+        map_item: tuple[int, Any, str | None] | None = None,
     ) -> Scope:
         cursor = self.cursor
         entered = frame.entered or self.now
@@ -109,7 +120,7 @@ class Run:
                 cursor.execution_input,
                 state.name,
                 entered,
-                frame.retry_count,
+                frame.retry_count if state.type in _RETRYING else None,
                 task_token,
                 map_item,
             )
@@ -125,7 +136,8 @@ class Run:
         """Run the frame's states until it waits, finishes or fails."""
         states = self.machine.scopes[frame.scope].states
         while frame.phase == ENTER:
-            if self.cursor.event_count >= HISTORY_EVENT_LIMIT:
+            # The failure itself is the 25,000th event (recorded AWS behaviour).
+            if self.cursor.event_count >= HISTORY_EVENT_LIMIT - 1:
                 self.fail_frame(
                     frame,
                     errors.RUNTIME,
@@ -141,7 +153,7 @@ class Run:
         frame.entered = self.now
         frame.retries = None
         frame.retry_count = 0
-        self.emit(
+        frame.entered_event = self.emit(
             frame,
             PREFIX[state.type] + "StateEntered",
             "stateEnteredEventDetails",
@@ -177,10 +189,7 @@ class Run:
         path = state.input_path
         if path is None:
             return data
-        try:
-            return path.select(data, scope)
-        except PathNotFound as exc:
-            raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
+        return _select(path, data, scope)
 
     def output_of(self, state: State, data: Any, scope: Scope | None) -> Any:
         """OutputPath."""
@@ -189,10 +198,7 @@ class Run:
         path = state.output_path
         if path is None:
             return data
-        try:
-            return path.select(data, scope)
-        except PathNotFound as exc:
-            raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
+        return _select(path, data, scope)
 
     def merge_result(self, state: State, raw_input: Any, result: Any) -> Any:
         """ResultPath: where the result goes in the state's raw input."""
@@ -230,8 +236,32 @@ class Run:
 
     # ------------------------------------------------------------------ errors
 
-    def state_failed(self, frame: Frame, state: State, error: str, cause: str) -> None:
-        """A state raised ``error``: retry it, catch it, or fail the frame."""
+    def raised(
+        self, frame: Frame, state: State, exc: StatesError, give_up_event: str | None = None
+    ) -> None:
+        """A state's own processing raised ``exc`` (not its resource)."""
+        cause = exc.cause
+        if exc.error == errors.RUNTIME:
+            # Recorded AWS wording: the cause names the state and its entered event.
+            cause = (
+                f"An error occurred while executing the state '{state.name}' "
+                f"(entered at the event id #{frame.entered_event}). {cause}"
+            )
+        self.state_failed(frame, state, exc.error, cause, give_up_event)
+
+    def state_failed(
+        self,
+        frame: Frame,
+        state: State,
+        error: str,
+        cause: str,
+        give_up_event: str | None = None,
+    ) -> None:
+        """A state raised ``error``: retry it, catch it, or fail the frame.
+
+        ``give_up_event`` (``MapStateFailed``, ``ParallelStateFailed``) is recorded only when
+        the error is not retried: AWS writes it once, after the last attempt.
+        """
         for index, retrier in enumerate(state.retriers):
             if not error_matches(retrier.error_equals, error):
                 continue
@@ -254,6 +284,8 @@ class Run:
             frame.phase = RETRY
             frame.wait_id = self.start_timer(frame, delay, "retry")
             return
+        if give_up_event is not None:
+            self.emit(frame, give_up_event)
         for catcher in state.catchers:
             if not error_matches(catcher.error_equals, error):
                 continue
@@ -289,6 +321,8 @@ class Run:
             state = self.graph(frame).states[frame.state]
             if frame.phase == CHILDREN:
                 abort_children(self, frame, state)
+            if frame.phase in (WAIT, RETRY) and frame.wait_id is not None:
+                self.effects.append(CancelTimer(frame.wait_id))
             self.release_wait(frame)
             self.cancel_timers(frame)
             self.emit(frame, PREFIX[state.type] + "StateAborted")
@@ -342,6 +376,16 @@ class Run:
         )
 
 
+def _select(path: Path, data: Any, scope: Scope | None) -> Any:
+    """InputPath/OutputPath selection with AWS's States.Runtime causes."""
+    if data is None and path.root == "$":
+        raise StatesError(errors.RUNTIME, NULL_INPUT)
+    try:
+        return path.select(data, scope)
+    except PathNotFound as exc:
+        raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
+
+
 def _error_details(error: str | None, cause: str | None) -> dict[str, Any]:
     details: dict[str, Any] = {}
     if error is not None:
@@ -354,6 +398,8 @@ def _error_details(error: str | None, cause: str | None) -> dict[str, Any]:
 def error_details(error: str | None, cause: str | None) -> dict[str, Any]:
     return _error_details(error, cause)
 
+
+_RETRYING = frozenset({"Task", "Parallel", "Map"})
 
 PREFIX = {
     "Pass": "Pass",

@@ -31,7 +31,7 @@ def start_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
         if state.parameters is not None:
             data = state.parameters.evaluate(data, scope)
     except StatesError as exc:
-        run.state_failed(frame, state, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         return
     run.emit(frame, "ParallelStateStarted")
     total = len(state.branches)
@@ -60,13 +60,13 @@ def start_map(run: Run, frame: Frame, state: MapState) -> None:
             selector = state.item_selector
             inputs = []
             for index, (key, value) in enumerate(items):
-                item_scope = run.scope(frame, state, map_item=(index, value))
+                item_scope = run.scope(frame, state, map_item=(index, value, key))
                 inputs.append(selector.evaluate(data, item_scope))
         tolerated_count = _count(state.tolerated_failure_count, state.tolerated_failure_count_path,
                                  data, scope, "ToleratedFailureCountPath", optional=True)
         tolerated_percentage = _percentage(state, data, scope)
     except StatesError as exc:
-        run.state_failed(frame, state, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         return
     run.emit(frame, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(inputs)})
     fan = FanOut(inputs, len(inputs), max_concurrency or 0)
@@ -87,19 +87,16 @@ def _items(state: MapState, data: Any, scope: Any) -> list[tuple[Any, Any]]:
         except PathNotFound as exc:
             raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
     if isinstance(value, list):
-        return list(enumerate(value))
+        return [(None, item) for item in value]
     if isinstance(value, dict):
-        # AWS iterates a JSON object's key-value pairs; each item is {"key": k, "value": v}?
-        # Not documented for inline Map item shape: refuse clearly rather than guess.
-        raise StatesError(
-            errors.RUNTIME,
-            f"Item selector path '{path.text if path else '$'}' does not reference an array: "
-            f"{jsontext.dumps(value)}",
-        )
+        # "If the input to the Map state is a JSON object, it runs an iteration for each
+        # key-value pair" — the value is the iteration's item and the key is
+        # $$.Map.Item.Key (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemspath.html).
+        return list(value.items())
     raise StatesError(
         errors.RUNTIME,
-        f"Item selector path '{path.text if path else '$'}' does not reference an array: "
-        f"{jsontext.dumps(value)}",
+        f"Item selector path '{path.text if path else '$'}' does not reference an array or "
+        f"object: {jsontext.dumps(value)}",
     )
 
 
@@ -215,9 +212,8 @@ def _over_threshold(fan: FanOut) -> bool:
 def _fail_fan(run: Run, frame: Frame, state: State, error: str | None, cause: str | None) -> None:
     abort_children(run, frame, state)
     prefix = "Map" if isinstance(state, MapState) else "Parallel"
-    run.emit(frame, prefix + "StateFailed")
     frame.fan = None
-    run.state_failed(frame, state, error or "", cause or "")
+    run.state_failed(frame, state, error or "", cause or "", prefix + "StateFailed")
 
 
 def abort_children(run: Run, frame: Frame, state: State) -> None:
@@ -247,7 +243,7 @@ def _finish(run: Run, frame: Frame, state: State) -> None:
             result = state.result_selector.evaluate(result, scope)
         output = run.finish_output(frame, state, frame.input, result, scope)
     except StatesError as exc:
-        run.state_failed(frame, state, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         return
     run.complete(frame, state, output)
 

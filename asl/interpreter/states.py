@@ -24,7 +24,7 @@ def run_pass(run: Run, frame: Frame, state: PassState) -> None:
         result = state.result if state.has_result else data
         output = run.finish_output(frame, state, raw, result, scope)
     except StatesError as exc:
-        run.fail_frame(frame, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         return
     run.complete(frame, state, output)
 
@@ -44,7 +44,7 @@ def run_choice(run: Run, frame: Frame, state: ChoiceState) -> None:
             raise StatesError(errors.NO_CHOICE_MATCHED, "")
         output = run.output_of(state, data, scope)
     except StatesError as exc:
-        run.fail_frame(frame, exc.error, exc.cause or None)
+        run.raised(frame, state, exc)
         return
     run.exit(frame, state, output, target)
 
@@ -55,7 +55,7 @@ def run_succeed(run: Run, frame: Frame, state: SucceedState) -> None:
     try:
         output = run.output_of(state, run.input_of(state, frame.input, scope), scope)
     except StatesError as exc:
-        run.fail_frame(frame, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         return
     run.exit(frame, state, output, None)
 
@@ -71,7 +71,7 @@ def run_fail(run: Run, frame: Frame, state: FailState) -> None:
             if state.cause_path is not None:
                 cause = _as_text(state.cause_path(frame.input, scope), "CausePath")
         except StatesError as exc:
-            run.fail_frame(frame, exc.error, exc.cause)
+            run.raised(frame, state, exc)
             return
     run.fail_frame(frame, error, cause)  # type: ignore[arg-type]
 
@@ -92,7 +92,7 @@ def run_wait(run: Run, frame: Frame, state: WaitState) -> None:
         data = run.input_of(state, frame.input, scope)
         seconds = _wait_seconds(run, state, data, scope)
     except StatesError as exc:
-        run.fail_frame(frame, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         return
     if seconds <= 0:
         finish_wait(run, frame, state, data)
@@ -118,7 +118,7 @@ def _wait_seconds(run: Run, state: WaitState, data: Any, scope: Any) -> float:
         return float(value)
     assert state.timestamp_path is not None
     value = _select(state.timestamp_path, data, scope, "TimestampPath")
-    return _until(run, value, "TimestampPath")
+    return _until(run, value, "TimestampPath", state.timestamp_path.text)
 
 
 def _select(path: Any, data: Any, scope: Any, field: str) -> Any:
@@ -128,13 +128,15 @@ def _select(path: Any, data: Any, scope: Any, field: str) -> Any:
         raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
 
 
-def _until(run: Run, value: Any, field: str) -> float:
+def _until(run: Run, value: Any, field: str, path_text: str | None = None) -> float:
     moment = parse_timestamp(value) if isinstance(value, str) else None
     if moment is None:
+        shown = value if isinstance(value, str) else jsontext.dumps(value)
+        where = f"{path_text} == {shown}" if path_text else shown
         raise StatesError(
             errors.RUNTIME,
             f"The {field} parameter does not reference a valid ISO-8601 extended offset "
-            f"date-time format string: {jsontext.dumps(value)}",
+            f"date-time format string: {where}",
         )
     return (moment - run.now).total_seconds()
 
@@ -144,7 +146,7 @@ def finish_wait(run: Run, frame: Frame, state: WaitState, data: Any) -> None:
     try:
         output = run.output_of(state, data, scope)
     except StatesError as exc:
-        run.fail_frame(frame, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         return
     frame.effective = None
     run.complete(frame, state, output)

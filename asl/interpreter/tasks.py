@@ -44,7 +44,7 @@ def schedule(run: Run, frame: Frame, state: TaskState) -> None:
     token = None
     if state.wait_for_task_token:
         rng = run.rng_factory()
-        token = "%032x" % rng.getrandbits(128) + "%032x" % rng.getrandbits(128)
+        token = f"{rng.getrandbits(128):032x}" + f"{rng.getrandbits(128):032x}"
     scope = run.scope(frame, state, task_token=token)
     try:
         data = run.input_of(state, frame.input, scope)
@@ -57,7 +57,7 @@ def schedule(run: Run, frame: Frame, state: TaskState) -> None:
             run.check_size(state, data)
         credentials = state.credentials.evaluate(frame.input, scope) if state.credentials else None
     except StatesError as exc:
-        run.state_failed(frame, state, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         return
     kind, resource_type, resource = resource_kind(state.resource)
     if kind == LAMBDA:
@@ -153,7 +153,7 @@ def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> Non
         run.check_size(state, result)
     except StatesError as exc:
         _failed_event(run, frame, state, exc.error, exc.cause)
-        run.state_failed(frame, state, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         _continue(run, frame)
         return
     kind, resource_type, resource = resource_kind(state.resource)
@@ -174,7 +174,7 @@ def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> Non
             result = state.result_selector.evaluate(result, scope)
         output = run.finish_output(frame, state, frame.input, result, scope)
     except StatesError as exc:
-        run.state_failed(frame, state, exc.error, exc.cause)
+        run.raised(frame, state, exc)
         _continue(run, frame)
         return
     run.complete(frame, state, output)

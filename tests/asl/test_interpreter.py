@@ -88,7 +88,7 @@ def test_same_cursor_snapshot_gives_the_same_step() -> None:
 def test_timeout_races_the_task_and_the_late_result_is_ignored() -> None:
     m = machine({"A": {"Type": "Task", "Resource": FN, "TimeoutSeconds": 5, "End": True}})
     step = asl.start(m, {}, INFO, NOW)
-    invoke = only(step.effects, asl.InvokeTask)
+    only(step.effects, asl.InvokeTask)
     timer = only(step.effects, asl.StartTimer)
     assert timer.fire_at == NOW + timedelta(seconds=5)
     assert step.cursor is not None
@@ -140,7 +140,7 @@ def test_heartbeat_restarts_the_heartbeat_clock() -> None:
     )
     step = asl.start(m, {}, INFO, NOW)
     invoke = only(step.effects, asl.InvokeTask)
-    heartbeat = [t for t in step.effects if isinstance(t, asl.StartTimer) and t.purpose == "heartbeat"][0]
+    heartbeat = next(t for t in step.effects if isinstance(t, asl.StartTimer) and t.purpose == "heartbeat")
     assert step.cursor is not None
     beat = asl.resume(m, step.cursor, asl.TaskHeartbeat(invoke.id), NOW + timedelta(seconds=8))
     assert only(beat.effects, asl.CancelTimer).id == heartbeat.id
