@@ -110,10 +110,10 @@ def _unsupported(raw: Mapping[str, Any]) -> list[Diagnostic]:
                 refuse(f"{here}/Assign", "Workflow variables (Assign)")
             for catcher_index, catcher in enumerate(state.get("Catch") or []):
                 if isinstance(catcher, Mapping) and "Assign" in catcher:
-                    refuse(f"{here}/Catch/{catcher_index}/Assign", "Workflow variables (Assign)")
+                    refuse(f"{here}/Catch[{catcher_index}]/Assign", "Workflow variables (Assign)")
             for rule_index, rule in enumerate(state.get("Choices") or []):
                 if isinstance(rule, Mapping) and "Assign" in rule:
-                    refuse(f"{here}/Choices/{rule_index}/Assign", "Workflow variables (Assign)")
+                    refuse(f"{here}/Choices[{rule_index}]/Assign", "Workflow variables (Assign)")
             for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
                 if key in state:
                     refuse(f"{here}/{key}", f"Distributed Map ({key})")
@@ -128,7 +128,7 @@ def _unsupported(raw: Mapping[str, Any]) -> list[Diagnostic]:
                 walk(iterator, f"{here}/Iterator")
             for index, branch in enumerate(state.get("Branches") or []):
                 if isinstance(branch, Mapping):
-                    walk(branch, f"{here}/Branches/{index}")
+                    walk(branch, f"{here}/Branches[{index}]")
 
     walk(raw, "")
     return out

@@ -88,7 +88,9 @@ def _execution(case: Case) -> list[str]:
             f"status: expected {expect['status']}, got {result.status}"
             f" ({result.error}: {result.cause})"
         )
-    if "output" in expect and (result.status != "SUCCEEDED" or result.output != expect["output"]):
+    if "output" in expect and (
+        result.status != "SUCCEEDED" or not same_json(result.output, expect["output"])
+    ):
         problems.append(
             f"output: expected {jsontext.dumps(expect['output'])}, got {jsontext.dumps(result.output)}"
         )
@@ -124,7 +126,18 @@ def _execution(case: Case) -> list[str]:
     return problems
 
 
+def same_json(a: Any, b: Any) -> bool:
+    """Equality of JSON values that, unlike ``==``, tells true from 1 and 1 from 1.0."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
 def _subset(want: Any, got: Any) -> bool:
     if isinstance(want, dict):
         return isinstance(got, dict) and all(k in got and _subset(v, got[k]) for k, v in want.items())
-    return bool(want == got)
+    return same_json(want, got)
