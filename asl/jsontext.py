@@ -8,6 +8,7 @@ integers beyond 64 bits, which JSON allows, so those fall back to :mod:`json`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import orjson
@@ -35,9 +36,14 @@ def size(value: Any) -> int:
     return len(dumps_bytes(value))
 
 
+# A run of 19 digits may be an integer past 64 bits, which orjson would turn into a float.
+_LONG_DIGITS = re.compile(r"\d{19}")
+
+
 def loads(text: str | bytes) -> Any:
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        # orjson rejects integers past 64 bits; the standard library accepts them.
+    """Parse JSON text, keeping integers of any size exact (as AWS's Jackson does)."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    if _LONG_DIGITS.search(text):
         return json.loads(text)
+    return orjson.loads(text)
