@@ -68,20 +68,3 @@ def render_details(details: dict[str, Any], include_data: bool = True) -> dict[s
         else:
             out[key] = value
     return out
-
-
-def state_event_prefix(state_type: str) -> str:
-    """``PassStateEntered`` etc.: the event-type prefix for a state type."""
-    return _PREFIX[state_type]
-
-
-_PREFIX = {
-    "Pass": "Pass",
-    "Task": "Task",
-    "Choice": "Choice",
-    "Wait": "Wait",
-    "Succeed": "Succeed",
-    "Fail": "Fail",
-    "Parallel": "Parallel",
-    "Map": "Map",
-}
