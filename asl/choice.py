@@ -25,8 +25,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from asl.errors import RUNTIME, DefinitionError, PathSyntaxError, StatesError
+from asl.java import utf16_units
 from asl.jsonpath import PathNotFound, ReferencePath, compile_reference_path
 from asl.scope import Scope
+from asl.string_matches import glob, pattern_segments
 from asl.timestamps import parse_timestamp
 
 __all__ = ["ChoiceRule", "compile_choice_rule"]
@@ -315,16 +317,11 @@ _TYPE_PREDICATES: Final[dict[str, Callable[[Any], bool]]] = {
 }
 
 
-def _utf16(text: str) -> bytes:
-    # Big-endian UTF-16 bytes sort exactly as Java's String.compareTo sorts strings.
-    return text.encode("utf-16-be", "surrogatepass")
-
-
 def _text_order(relation: Relation) -> Relation:
     def compare(left: str, right: str) -> bool:
         if left.isascii() and right.isascii():
             return relation(left, right)
-        return relation(_utf16(left), _utf16(right))
+        return relation(utf16_units(left), utf16_units(right))
 
     return compare
 
@@ -332,7 +329,7 @@ def _text_order(relation: Relation) -> Relation:
 def _text_equals(left: str, right: str) -> bool:
     # Equal code units, even when one side spells an astral character as a surrogate pair.
     return left == right or (
-        not left.isascii() and not right.isascii() and _utf16(left) == _utf16(right)
+        not left.isascii() and not right.isascii() and utf16_units(left) == utf16_units(right)
     )
 
 
@@ -368,31 +365,8 @@ _TYPED: Final[dict[str, dict[str, Relation]]] = {
 }
 
 
-# -- StringMatches -------------------------------------------------------------------------
-
-
-def _pattern_segments(pattern: str) -> list[str] | None:
-    """The literal runs between unescaped ``*``; None when the pattern has an open escape."""
-    segments: list[str] = []
-    current: list[str] = []
-    chars = iter(pattern)
-    for char in chars:
-        if char == "\\":
-            escaped = next(chars, None)
-            if escaped != "*" and escaped != "\\":
-                return None
-            current.append(escaped)
-        elif char == "*":
-            segments.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    segments.append("".join(current))
-    return segments
-
-
 def _string_matches(select: Select, missing: str, pattern: str) -> Test:
-    segments = _pattern_segments(pattern)
+    segments = pattern_segments(pattern)
     if segments is None:
         cause = f"Invalid StringMatches pattern '{pattern}': a backslash must escape '*' or '\\'."
 
@@ -400,34 +374,5 @@ def _string_matches(select: Select, missing: str, pattern: str) -> Test:
             raise StatesError(RUNTIME, cause)
 
         return _reading(select, missing, open_escape)
-    matches = _glob(segments)
+    matches = glob(segments)
     return _reading(select, missing, lambda value: type(value) is str and matches(value))
-
-
-def _glob(segments: list[str]) -> Callable[[str], bool]:
-    """A matcher for ``segment0 * segment1 * ... * segmentN``.
-
-    Rather than a backtracking regex (``*a*a*a*b`` against a long string takes time polynomial
-    in the number of stars), the first and last segments are checked at the ends and each
-    middle one is found leftmost-first: with ``*`` the only wildcard, the leftmost placement is
-    always safe, so matching never backtracks and each scan runs in C.
-    """
-    if len(segments) == 1:
-        literal = segments[0]
-        return lambda text: text == literal
-    head, *middle, tail = segments
-    inner = tuple(segment for segment in middle if segment)
-    fixed = len(head) + len(tail)
-
-    def glob(text: str) -> bool:
-        if len(text) < fixed or not text.startswith(head) or not text.endswith(tail):
-            return False
-        position, end = len(head), len(text) - len(tail)
-        for segment in inner:
-            found = text.find(segment, position, end)
-            if found < 0:
-                return False
-            position = found + len(segment)
-        return True
-
-    return glob

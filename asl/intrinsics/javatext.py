@@ -1,6 +1,6 @@
 """Values written as text the way Step Functions (a JVM service) writes them.
 
-* :func:`java_double` is ``Double.toString``: ``1.0``, ``3.5``, ``1.0E20``, ``1.5E-7``.
+* ``Double.toString`` (:func:`asl.java.double_to_string`) is ``Double.toString``: ``1.0``, ``3.5``, ``1.0E20``, ``1.5E-7``.
 * :func:`string_value` is ``String.valueOf`` of the Java object a JSON value becomes, used by
   ``States.Format``: strings as they are, ``null``, ``true``, numbers as above, arrays as
   ``[a, b]`` and objects as ``{k=v, k2=v2}`` (``List``/``Map.toString``).  The container form
@@ -14,41 +14,12 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 import orjson
 
 from asl import jsontext
-
-
-def java_double(value: float) -> str:
-    """``Double.toString(value)`` (shortest round-trip digits, as in JDK 19 and later)."""
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "-0.0" if str(value).startswith("-") else "0.0"
-    sign = "-" if value < 0 else ""
-    _, digit_tuple, exponent = Decimal(repr(abs(value))).as_tuple()
-    assert isinstance(exponent, int)
-    all_digits = "".join(map(str, digit_tuple))
-    point = exponent + len(all_digits) - 1  # value = d1.d2d3... x 10**point
-    digits = all_digits.rstrip("0") or "0"
-    if len(digits) == 1:
-        # Java writes at least two digits and picks the two closest to the exact binary
-        # value: Double.MIN_VALUE is 4.9E-324, not 5.0E-324.
-        mantissa, _, power = f"{abs(value):.1e}".partition("e")
-        digits = mantissa.replace(".", "").rstrip("0") or "0"
-        point = int(power)
-    if -3 <= point < 7:
-        if point >= 0:
-            whole = digits[: point + 1].ljust(point + 1, "0")
-            fraction = digits[point + 1 :] or "0"
-            return f"{sign}{whole}.{fraction}"
-        return f"{sign}0.{'0' * (-point - 1)}{digits}"
-    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{point}"
+from asl.java import double_to_string
 
 
 def string_value(value: Any) -> str:
@@ -63,7 +34,7 @@ def string_value(value: Any) -> str:
     if value is None:
         return "null"
     if kind is float:
-        return java_double(value)
+        return double_to_string(value)
     if kind is list:
         return "[" + ", ".join(map(string_value, value)) + "]"
     if kind is dict:
@@ -115,7 +86,7 @@ def _json(value: Any) -> str:
     if kind is str:
         return _string(value)
     if kind is float:
-        return java_double(value)
+        return double_to_string(value)
     if kind is list:
         return "[" + ",".join(map(_json, value)) + "]"
     if kind is dict:

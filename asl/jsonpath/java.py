@@ -15,6 +15,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from asl.java import double_to_string
+
 # Jayway's default provider; its class name appears in "Expected to find an object" messages.
 JSON_PROVIDER = "com.jayway.jsonpath.spi.json.JsonSmartJsonProvider"
 
@@ -55,23 +57,6 @@ def class_name(value: Any) -> str:
     return type(value).__name__
 
 
-def double_text(value: float) -> str:
-    """``Double.toString``: plain between 1e-3 and 1e7, else ``d.dddE±n``."""
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "-0.0" if str(value).startswith("-") else "0.0"
-    if 1e-3 <= abs(value) < 1e7:
-        return repr(value)
-    sign, digits, exponent = Decimal(repr(value)).as_tuple()
-    assert isinstance(exponent, int)
-    adjusted = len(digits) + exponent - 1
-    text = "".join(map(str, digits)).rstrip("0") or "0"
-    return ("-" if sign else "") + text[0] + "." + (text[1:] or "0") + "E" + str(adjusted)
-
-
 def to_string(value: Any) -> str:
     """``Object.toString()`` of a JSON value as Jayway prints it in messages."""
     if value is None:
@@ -79,7 +64,7 @@ def to_string(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return double_text(value)
+        return double_to_string(value)
     if isinstance(value, (int, str)):
         return str(value)
     try:
@@ -92,7 +77,7 @@ def number_text(value: int | float) -> str:
     """``new BigDecimal(number.toString()).toString()`` — how a number reads as a string."""
     if isinstance(value, float):
         # Python's Decimal prints with the same to-scientific-string rules as BigDecimal.
-        return str(Decimal(double_text(value)))
+        return str(Decimal(double_to_string(value)))
     return str(value)
 
 
@@ -102,17 +87,7 @@ def parse_big_decimal(text: str) -> Decimal | None:
 
 
 def to_decimal(value: int | float) -> Decimal:
-    return Decimal(double_text(value)) if isinstance(value, float) else Decimal(value)
-
-
-def compare_strings(left: str, right: str) -> int:
-    """``String.compareTo``: order by UTF-16 code unit, not by code point."""
-    if left == right:
-        return 0
-    if max(left, default="\0") > "\uffff" or max(right, default="\0") > "\uffff":
-        left_units, right_units = left.encode("utf-16-be"), right.encode("utf-16-be")
-        return -1 if left_units < right_units else 1
-    return -1 if left < right else 1
+    return Decimal(double_to_string(value)) if isinstance(value, float) else Decimal(value)
 
 
 def string_length(text: str) -> int:

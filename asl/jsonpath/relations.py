@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from asl.java import compare_strings
 from asl.jsonpath.java import (
-    compare_strings,
     json_equals,
     number_text,
     parse_big_decimal,

@@ -21,7 +21,8 @@ from asl.errors import IntrinsicSyntaxError, StatesError
 from asl.intrinsics import Intrinsic, compile_intrinsic, looks_like_intrinsic
 from asl.intrinsics.equality import json_equal, json_key
 from asl.intrinsics.javarandom import JavaRandom
-from asl.intrinsics.javatext import java_double, json_text, string_value
+from asl.intrinsics.javatext import json_text, string_value
+from asl.java import double_to_string as java_double
 from asl.scope import Scope
 
 SCOPE = Scope()
