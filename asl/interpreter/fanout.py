@@ -13,6 +13,7 @@ from typing import Any
 
 from asl import errors, jsontext
 from asl.errors import StatesError
+from asl.interpreter import dataflow
 from asl.interpreter.cursor import ABORTED, CHILDREN, DONE, FAILED, FanOut, Frame
 from asl.interpreter.engine import HANDLERS, Run
 from asl.jsonpath import PathNotFound
@@ -27,7 +28,7 @@ def run_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
 def start_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
     scope = run.scope(frame, state)
     try:
-        data = run.input_of(state, frame.input, scope)
+        data = dataflow.input_of(state, frame.input, scope)
         if state.parameters is not None:
             data = state.parameters.evaluate(data, scope)
     except StatesError as exc:
@@ -49,7 +50,7 @@ def run_map(run: Run, frame: Frame, state: MapState) -> None:
 def start_map(run: Run, frame: Frame, state: MapState) -> None:
     scope = run.scope(frame, state)
     try:
-        data = run.input_of(state, frame.input, scope)
+        data = dataflow.input_of(state, frame.input, scope)
         items = _items(state, data, scope)
         max_concurrency = _count(state.max_concurrency, state.max_concurrency_path, data, scope,
                                  "MaxConcurrencyPath")
@@ -241,7 +242,7 @@ def _finish(run: Run, frame: Frame, state: State) -> None:
     try:
         if state.result_selector is not None:
             result = state.result_selector.evaluate(result, scope)
-        output = run.finish_output(frame, state, frame.input, result, scope)
+        output = dataflow.finish_output(state, frame.input, result, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return

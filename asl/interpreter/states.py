@@ -6,6 +6,7 @@ from typing import Any
 
 from asl import errors, jsontext
 from asl.errors import StatesError
+from asl.interpreter import dataflow
 from asl.interpreter.cursor import WAIT, Frame
 from asl.interpreter.engine import HANDLERS, Run
 from asl.jsonpath import PathNotFound
@@ -18,11 +19,11 @@ def run_pass(run: Run, frame: Frame, state: PassState) -> None:
     raw = frame.input
     scope = run.scope(frame, state)
     try:
-        data = run.input_of(state, raw, scope)
+        data = dataflow.input_of(state, raw, scope)
         if state.parameters is not None:
             data = state.parameters.evaluate(data, scope)
         result = state.result if state.has_result else data
-        output = run.finish_output(frame, state, raw, result, scope)
+        output = dataflow.finish_output(state, raw, result, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
@@ -33,7 +34,7 @@ def run_choice(run: Run, frame: Frame, state: ChoiceState) -> None:
     run.enter(frame, state)
     scope = run.scope(frame, state)
     try:
-        data = run.input_of(state, frame.input, scope)
+        data = dataflow.input_of(state, frame.input, scope)
         target = state.default
         for rule in state.choices:
             if rule.evaluate(data, scope):
@@ -42,7 +43,7 @@ def run_choice(run: Run, frame: Frame, state: ChoiceState) -> None:
         if target is None:
             # https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
             raise StatesError(errors.NO_CHOICE_MATCHED, "")
-        output = run.output_of(state, data, scope)
+        output = dataflow.output_of(state, data, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
@@ -53,7 +54,7 @@ def run_succeed(run: Run, frame: Frame, state: SucceedState) -> None:
     run.enter(frame, state)
     scope = run.scope(frame, state)
     try:
-        output = run.output_of(state, run.input_of(state, frame.input, scope), scope)
+        output = dataflow.output_of(state, dataflow.input_of(state, frame.input, scope), scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
@@ -89,7 +90,7 @@ def run_wait(run: Run, frame: Frame, state: WaitState) -> None:
     run.enter(frame, state)
     scope = run.scope(frame, state)
     try:
-        data = run.input_of(state, frame.input, scope)
+        data = dataflow.input_of(state, frame.input, scope)
         seconds = _wait_seconds(run, state, data, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
@@ -144,7 +145,7 @@ def _until(run: Run, value: Any, field: str, path_text: str | None = None) -> fl
 def finish_wait(run: Run, frame: Frame, state: WaitState, data: Any) -> None:
     scope = run.scope(frame, state)
     try:
-        output = run.output_of(state, data, scope)
+        output = dataflow.output_of(state, data, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return

@@ -13,6 +13,7 @@ from typing import Any
 from asl import errors
 from asl.effects import AwaitCallback, CancelTimer, InvokeTask
 from asl.errors import StatesError
+from asl.interpreter import dataflow
 from asl.interpreter.cursor import CALLBACK, ENTER, TASK, Frame
 from asl.interpreter.engine import HANDLERS, Run, error_details
 from asl.jsonpath import PathNotFound
@@ -47,14 +48,14 @@ def schedule(run: Run, frame: Frame, state: TaskState) -> None:
         token = f"{rng.getrandbits(128):032x}" + f"{rng.getrandbits(128):032x}"
     scope = run.scope(frame, state, task_token=token)
     try:
-        data = run.input_of(state, frame.input, scope)
+        data = dataflow.input_of(state, frame.input, scope)
         timeout = _seconds(state.timeout_seconds, state.timeout_seconds_path, data, scope, "TimeoutSecondsPath")
         heartbeat = _seconds(
             state.heartbeat_seconds, state.heartbeat_seconds_path, data, scope, "HeartbeatSecondsPath"
         )
         if state.parameters is not None:
             data = state.parameters.evaluate(data, scope)
-            run.check_size(state, data)
+            dataflow.check_size(state, data)
         credentials = state.credentials.evaluate(frame.input, scope) if state.credentials else None
     except StatesError as exc:
         run.raised(frame, state, exc)
@@ -150,7 +151,7 @@ def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> Non
     frame.task_token = None
     frame.heartbeat = None
     try:
-        run.check_size(state, result)
+        dataflow.check_size(state, result)
     except StatesError as exc:
         _failed_event(run, frame, state, exc.error, exc.cause)
         run.raised(frame, state, exc)
@@ -172,7 +173,7 @@ def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> Non
     try:
         if state.result_selector is not None:
             result = state.result_selector.evaluate(result, scope)
-        output = run.finish_output(frame, state, frame.input, result, scope)
+        output = dataflow.finish_output(state, frame.input, result, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         _continue(run, frame)
