@@ -41,7 +41,8 @@ def start(
     details: dict[str, Any] = {"input": input, "roleArn": info.role_arn}
     root = Frame("", machine.graph.start_at, input, 0)
     cursor.root = root
-    run.emit(root, "ExecutionStarted", "executionStartedEventDetails", details)
+    # Recorded AWS histories: the first …StateEntered event has previousEventId 0, not 1.
+    run.emit(None, "ExecutionStarted", "executionStartedEventDetails", details)
     if machine.timeout_seconds is not None:
         cursor.timeout_timer = run.start_timer(root, machine.timeout_seconds, "execution-timeout")
         cursor.waiting.pop(cursor.timeout_timer, None)

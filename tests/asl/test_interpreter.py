@@ -50,7 +50,7 @@ def test_pass_chain_runs_in_one_step_and_finishes() -> None:
         "ExecutionSucceeded",
     ]
     assert [e.id for e in step.events] == [1, 2, 3, 4, 5, 6]
-    assert [e.previous_event_id for e in step.events] == [0, 1, 2, 3, 4, 5]
+    assert [e.previous_event_id for e in step.events] == [0, 0, 2, 3, 4, 5]
     finish = only(step.effects, asl.FinishExecution)
     assert (finish.status, finish.output) == ("SUCCEEDED", {"x": 1})
 
