@@ -1,0 +1,1 @@
+"""Persistence: one SQLAlchemy schema for SQLite (the default) and PostgreSQL."""
