@@ -106,14 +106,6 @@ def _unsupported(raw: Mapping[str, Any]) -> list[Diagnostic]:
             here = f"{location}/States/{name}"
             if state.get("QueryLanguage") == "JSONata":
                 refuse(f"{here}/QueryLanguage", "The JSONata query language")
-            if "Assign" in state:
-                refuse(f"{here}/Assign", "Workflow variables (Assign)")
-            for catcher_index, catcher in enumerate(state.get("Catch") or []):
-                if isinstance(catcher, Mapping) and "Assign" in catcher:
-                    refuse(f"{here}/Catch[{catcher_index}]/Assign", "Workflow variables (Assign)")
-            for rule_index, rule in enumerate(state.get("Choices") or []):
-                if isinstance(rule, Mapping) and "Assign" in rule:
-                    refuse(f"{here}/Choices[{rule_index}]/Assign", "Workflow variables (Assign)")
             for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
                 if key in state:
                     refuse(f"{here}/{key}", f"Distributed Map ({key})")
@@ -196,7 +188,14 @@ def _common(name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         out["result_selector"] = compile_template(spec["ResultSelector"], "ResultSelector")
     out["retriers"] = tuple(_retrier(r) for r in spec.get("Retry", ()))
     out["catchers"] = tuple(_catcher(c) for c in spec.get("Catch", ()))
+    if "Assign" in spec:
+        out["assign"] = _assign(spec["Assign"])
     return out
+
+
+def _assign(raw: Any) -> Any:
+    """A JSONPath Assign: a payload template whose keys are the variable names."""
+    return compile_template(raw, "Assign")
 
 
 def _retrier(spec: Mapping[str, Any]) -> Retrier:
@@ -217,6 +216,7 @@ def _catcher(spec: Mapping[str, Any]) -> Catcher:
         next=spec["Next"],
         result_path=result_path,
         result_null=result_null,
+        assign=_assign(spec["Assign"]) if "Assign" in spec else None,
     )
 
 
@@ -242,6 +242,9 @@ def _state(name: str, spec: Mapping[str, Any], scope_id: str, scopes: dict[str, 
         return ChoiceState(
             **common,
             choices=tuple(compile_choice_rule(rule, top_level=True) for rule in spec["Choices"]),
+            rule_assign=tuple(
+                _assign(rule["Assign"]) if "Assign" in rule else None for rule in spec["Choices"]
+            ),
             default=spec.get("Default"),
         )
     if kind == "Wait":

@@ -30,6 +30,8 @@ class Catcher:
     next: str
     result_path: ReferencePath | None = None  # None: "$", the error output replaces the input
     result_null: bool = False  # "ResultPath": null keeps the input and drops the error output
+    assign: Any = None  # compiled Assign (a payload Template or a JSONata template)
+    output: Any = None  # JSONata Output (default: $states.errorOutput)
 
 
 @dataclass(slots=True, eq=False)
@@ -48,6 +50,12 @@ class State:
     result_null: bool = False  # "ResultPath": null discards the result
     retriers: tuple[Retrier, ...] = ()
     catchers: tuple[Catcher, ...] = ()
+    # Workflow variables and JSONata (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html)
+    assign: Any = None  # compiled Assign: a payload Template (JSONPath) or a JSONata template
+    jsonata: bool = False  # the state's query language is JSONata
+    output: Any = None  # JSONata Output template
+    arguments: Any = None  # JSONata Arguments template (Task, Parallel)
+    uses_context: bool = False  # a JSONata expression of this state reads $states.context
 
 
 @dataclass(slots=True, eq=False)
@@ -59,6 +67,8 @@ class PassState(State):
 @dataclass(slots=True, eq=False)
 class TaskState(State):
     resource: str = ""
+    timeout_expr: Any = None  # JSONata TimeoutSeconds / HeartbeatSeconds templates
+    heartbeat_expr: Any = None
     timeout_seconds: int | None = None
     timeout_seconds_path: ReferencePath | None = None
     heartbeat_seconds: int | None = None
@@ -68,8 +78,20 @@ class TaskState(State):
 
 
 @dataclass(slots=True, eq=False)
+class JsonataRule:
+    """A JSONata Choice rule: ``Condition``, ``Next`` and its own ``Output``/``Assign``."""
+
+    condition: Any
+    next: str
+    output: Any = None
+    assign: Any = None
+
+
+@dataclass(slots=True, eq=False)
 class ChoiceState(State):
     choices: tuple[ChoiceRule, ...] = ()
+    rule_assign: tuple[Any, ...] = ()  # JSONPath rules' Assign, by rule index (None: none)
+    jsonata_rules: tuple[JsonataRule, ...] = ()
     default: str | None = None
 
 
@@ -79,6 +101,8 @@ class WaitState(State):
     timestamp: str | None = None
     seconds_path: ReferencePath | None = None
     timestamp_path: ReferencePath | None = None
+    seconds_expr: Any = None  # JSONata Seconds / Timestamp templates
+    timestamp_expr: Any = None
 
 
 @dataclass(slots=True, eq=False)
@@ -92,6 +116,8 @@ class FailState(State):
     cause: str | None = None
     error_path: Any = None  # a Path or an intrinsic evaluator
     cause_path: Any = None
+    error_expr: Any = None  # JSONata Error / Cause templates
+    cause_expr: Any = None
 
 
 @dataclass(slots=True, eq=False)
@@ -110,6 +136,10 @@ class MapState(State):
     tolerated_failure_percentage_path: ReferencePath | None = None
     tolerated_failure_count: int | None = None
     tolerated_failure_count_path: ReferencePath | None = None
+    items_expr: Any = None  # JSONata Items, MaxConcurrency, ToleratedFailure* templates
+    max_concurrency_expr: Any = None
+    tolerated_failure_count_expr: Any = None
+    tolerated_failure_percentage_expr: Any = None
 
 
 @dataclass(slots=True, eq=False)

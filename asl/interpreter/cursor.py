@@ -47,6 +47,7 @@ class FanOut:
         "items",
         "max_concurrency",
         "next_index",
+        "outer",
         "results",
         "running",
         "tolerated_count",
@@ -63,6 +64,7 @@ class FanOut:
         self.max_concurrency = max_concurrency
         self.tolerated_count: int | None = None
         self.tolerated_percentage: float | None = None
+        self.outer: frozenset[str] = frozenset()  # the variables children may read, not assign
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +77,7 @@ class FanOut:
             "max_concurrency": self.max_concurrency,
             "tolerated_count": self.tolerated_count,
             "tolerated_percentage": self.tolerated_percentage,
+            "outer": sorted(self.outer),
         }
 
     @classmethod
@@ -87,6 +90,7 @@ class FanOut:
         fan.failures = raw["failures"]
         fan.tolerated_count = raw["tolerated_count"]
         fan.tolerated_percentage = raw["tolerated_percentage"]
+        fan.outer = frozenset(raw["outer"])
         return fan
 
 
@@ -102,7 +106,9 @@ class Frame:
         "index",
         "input",
         "last_event",
+        "outer",
         "output",
+        "own_vars",
         "parent",
         "phase",
         "retries",
@@ -111,6 +117,7 @@ class Frame:
         "state",
         "task_token",
         "timers",
+        "vars",
         "wait_id",
     )
 
@@ -137,6 +144,12 @@ class Frame:
         self.error: str | None = None
         self.cause: str | None = None
         self.parent: Frame | None = None
+        # Workflow variables visible here.  A branch or iteration starts with its parent's
+        # mapping, shared until it assigns (copy on write); ``outer`` names the variables of
+        # the enclosing scopes, which it may read but not assign.
+        self.vars: dict[str, Any] = {}
+        self.own_vars = True
+        self.outer: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -159,6 +172,8 @@ class Frame:
             "output": self.output,
             "error": self.error,
             "cause": self.cause,
+            "vars": self.vars,
+            "outer": sorted(self.outer),
         }
 
     @classmethod
@@ -177,6 +192,8 @@ class Frame:
         frame.output = raw["output"]
         frame.error = raw["error"]
         frame.cause = raw["cause"]
+        frame.vars = raw["vars"]
+        frame.outer = frozenset(raw["outer"])
         frame.parent = parent
         frame.fan = FanOut.from_json(raw["fan"], frame) if raw["fan"] is not None else None
         return frame

@@ -19,6 +19,7 @@ from asl.context import context_object
 from asl.effects import CancelTimer, Effect, FinishExecution, StartTimer
 from asl.errors import StatesError
 from asl.history import Event
+from asl.interpreter import variables
 from asl.interpreter.cursor import (
     ABORTED,
     CHILDREN,
@@ -32,7 +33,7 @@ from asl.interpreter.cursor import (
 )
 from asl.interpreter.retry import error_matches, retry_delay
 from asl.jsonpath import PathMatchFailure
-from asl.model import Graph, State, StateMachine
+from asl.model import Catcher, Graph, State, StateMachine
 from asl.scope import Scope
 
 # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
@@ -56,7 +57,9 @@ class Run:
         self.events: list[Event] = []
         self.effects: list[Effect] = []
         self.finished = False
-        self._region = cursor.info.execution_arn.split(":")[3] if ":" in cursor.info.execution_arn else ""
+        self._region = (
+            cursor.info.execution_arn.split(":")[3] if ":" in cursor.info.execution_arn else ""
+        )
 
     # ------------------------------------------------------------------ events and effects
 
@@ -110,21 +113,29 @@ class Run:
         task_token: str | None = None,
         map_item: tuple[int, Any, str | None] | None = None,
     ) -> Scope:
-        cursor = self.cursor
-        entered = frame.entered or self.now
-
         def build() -> Any:
-            return context_object(
-                cursor.info,
-                cursor.execution_input,
-                state.name,
-                entered,
-                frame.retry_count if state.type in _RETRYING else None,
-                task_token,
-                map_item,
-            )
+            return self.context(frame, state, task_token, map_item)
 
-        return Scope(context_factory=build, rng_factory=self.rng_factory)
+        return Scope(frame.vars, context_factory=build, rng_factory=self.rng_factory)
+
+    def context(
+        self,
+        frame: Frame,
+        state: State,
+        task_token: str | None = None,
+        map_item: tuple[int, Any, str | None] | None = None,
+    ) -> dict[str, Any]:
+        """The context object (``$$`` / ``$states.context``) for the frame's current state."""
+        cursor = self.cursor
+        return context_object(
+            cursor.info,
+            cursor.execution_input,
+            state.name,
+            frame.entered or self.now,
+            frame.retry_count if state.type in _RETRYING else None,
+            task_token,
+            map_item,
+        )
 
     # ------------------------------------------------------------------ driving frames
 
@@ -159,14 +170,24 @@ class Run:
             {"name": state.name, "input": frame.input},
         )
 
-    def exit(self, frame: Frame, state: State, output: Any, next_state: str | None) -> None:
-        """The ``…StateExited`` event, then the transition (or the frame's end)."""
-        self.emit(
-            frame,
-            PREFIX[state.type] + "StateExited",
-            "stateExitedEventDetails",
-            {"name": state.name, "output": output},
-        )
+    def exit(
+        self,
+        frame: Frame,
+        state: State,
+        output: Any,
+        next_state: str | None,
+        assigned: dict[str, Any] | None = None,
+    ) -> None:
+        """The ``…StateExited`` event, then the transition (or the frame's end).
+
+        ``assigned`` holds the variables the state's Assign computed; they are recorded in the
+        event and take effect from the next state on.
+        """
+        details: dict[str, Any] = {"name": state.name, "output": output}
+        if assigned is not None:
+            details["assignedVariables"] = assigned
+            set_variables(frame, assigned)
+        self.emit(frame, PREFIX[state.type] + "StateExited", "stateExitedEventDetails", details)
         if next_state is None:
             frame.phase = DONE
             frame.output = output
@@ -175,9 +196,11 @@ class Run:
             frame.input = output
             frame.phase = ENTER
 
-    def complete(self, frame: Frame, state: State, output: Any) -> None:
+    def complete(
+        self, frame: Frame, state: State, output: Any, assigned: dict[str, Any] | None = None
+    ) -> None:
         """Exit a state that ended normally, following its Next or End."""
-        self.exit(frame, state, output, None if state.end else state.next)
+        self.exit(frame, state, output, None if state.end else state.next, assigned)
 
     # ------------------------------------------------------------------ errors
 
@@ -234,7 +257,19 @@ class Run:
         for catcher in state.catchers:
             if not error_matches(catcher.error_equals, error):
                 continue
-            error_output = {"Error": error, "Cause": cause}
+            self.caught(frame, state, catcher, {"Error": error, "Cause": cause})
+            return
+        self.fail_frame(frame, error, cause)
+
+    def caught(self, frame: Frame, state: State, catcher: Catcher, error_output: Any) -> None:
+        """A catcher took the error: its ResultPath (or Output) and Assign, then its Next."""
+        try:
+            assigned = None
+            if catcher.assign is not None:
+                scope = self.scope(frame, state)
+                assigned = variables.jsonpath_assign(
+                    frame, state, catcher.assign, error_output, scope
+                )
             if catcher.result_null:
                 output = frame.input
             elif catcher.result_path is None:
@@ -243,11 +278,11 @@ class Run:
                 try:
                     output = catcher.result_path.assign(frame.input, error_output)
                 except PathMatchFailure as exc:
-                    self.fail_frame(frame, errors.RESULT_PATH_MATCH_FAILURE, str(exc))
-                    return
-            self.exit(frame, state, output, catcher.next)
+                    raise StatesError(errors.RESULT_PATH_MATCH_FAILURE, str(exc)) from None
+        except StatesError as exc:
+            self.fail_frame(frame, exc.error, exc.cause)
             return
-        self.fail_frame(frame, error, cause)
+        self.exit(frame, state, output, catcher.next, assigned)
 
     def fail_frame(self, frame: Frame, error: str, cause: str | None) -> None:
         frame.phase = FAILED
@@ -297,7 +332,9 @@ class Run:
             if jsontext.size(output) > jsontext.PAYLOAD_LIMIT:
                 root.phase = FAILED
                 root.error = errors.DATA_LIMIT_EXCEEDED
-                root.cause = "The execution output exceeds the maximum number of bytes service limit."
+                root.cause = (
+                    "The execution output exceeds the maximum number of bytes service limit."
+                )
             else:
                 self.emit(
                     root, "ExecutionSucceeded", "executionSucceededEventDetails", {"output": output}
@@ -316,9 +353,17 @@ class Run:
         self.effects.append(FinishExecution(status, output, error, cause))
 
     def step(self) -> Step:
-        return Step(
-            None if self.finished else self.cursor, tuple(self.effects), tuple(self.events)
-        )
+        return Step(None if self.finished else self.cursor, tuple(self.effects), tuple(self.events))
+
+
+def set_variables(frame: Frame, assigned: dict[str, Any]) -> None:
+    """Make an Assign's values visible to the frame's next states."""
+    if not assigned:
+        return
+    if not frame.own_vars:
+        frame.vars = dict(frame.vars)
+        frame.own_vars = True
+    frame.vars.update(assigned)
 
 
 def _error_details(error: str | None, cause: str | None) -> dict[str, Any]:

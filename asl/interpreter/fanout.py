@@ -13,7 +13,7 @@ from typing import Any
 
 from asl import errors, jsontext
 from asl.errors import StatesError
-from asl.interpreter import dataflow
+from asl.interpreter import dataflow, variables
 from asl.interpreter.cursor import ABORTED, CHILDREN, DONE, FAILED, FanOut, Frame
 from asl.interpreter.engine import HANDLERS, Run
 from asl.jsonpath import PathNotFound
@@ -37,6 +37,7 @@ def start_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
     run.emit(frame, "ParallelStateStarted")
     total = len(state.branches)
     fan = FanOut([data] * total, total, 0)
+    fan.outer = frozenset(frame.vars)
     frame.fan = fan
     frame.phase = CHILDREN
     _pump(run, frame, state)
@@ -71,6 +72,7 @@ def start_map(run: Run, frame: Frame, state: MapState) -> None:
         return
     run.emit(frame, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(inputs)})
     fan = FanOut(inputs, len(inputs), max_concurrency or 0)
+    fan.outer = frozenset(frame.vars)
     fan.tolerated_count = tolerated_count
     fan.tolerated_percentage = tolerated_percentage
     frame.fan = fan
@@ -163,6 +165,9 @@ def _pump(run: Run, frame: Frame, state: State) -> None:
         assert fan.items is not None
         child = Frame(scope_id, graph.start_at, fan.items[index], frame.last_event, index)
         child.parent = frame
+        child.vars = frame.vars  # read through to the enclosing scope until it assigns
+        child.own_vars = False
+        child.outer = fan.outer
         fan.children[index] = child
         fan.running += 1
         run.drive(child)
@@ -242,11 +247,14 @@ def _finish(run: Run, frame: Frame, state: State) -> None:
     try:
         if state.result_selector is not None:
             result = state.result_selector.evaluate(result, scope)
+        assigned = None
+        if state.assign is not None:
+            assigned = variables.jsonpath_assign(frame, state, state.assign, result, scope)
         output = dataflow.finish_output(state, frame.input, result, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
-    run.complete(frame, state, output)
+    run.complete(frame, state, output, assigned)
 
 
 def child_settled(run: Run, parent: Frame, child: Frame) -> None:

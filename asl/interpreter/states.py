@@ -6,7 +6,7 @@ from typing import Any
 
 from asl import errors, jsontext
 from asl.errors import StatesError
-from asl.interpreter import dataflow
+from asl.interpreter import dataflow, variables
 from asl.interpreter.cursor import WAIT, Frame
 from asl.interpreter.engine import HANDLERS, Run
 from asl.jsonpath import PathNotFound
@@ -23,11 +23,14 @@ def run_pass(run: Run, frame: Frame, state: PassState) -> None:
         if state.parameters is not None:
             data = state.parameters.evaluate(data, scope)
         result = state.result if state.has_result else data
+        assigned = None
+        if state.assign is not None:
+            assigned = variables.jsonpath_assign(frame, state, state.assign, result, scope)
         output = dataflow.finish_output(state, raw, result, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
-    run.complete(frame, state, output)
+    run.complete(frame, state, output, assigned)
 
 
 def run_choice(run: Run, frame: Frame, state: ChoiceState) -> None:
@@ -36,18 +39,23 @@ def run_choice(run: Run, frame: Frame, state: ChoiceState) -> None:
     try:
         data = dataflow.input_of(state, frame.input, scope)
         target = state.default
-        for rule in state.choices:
+        assign = state.assign  # the state's own Assign goes with the Default
+        for index, rule in enumerate(state.choices):
             if rule.evaluate(data, scope):
                 target = rule.next
+                assign = state.rule_assign[index] if state.rule_assign else None
                 break
         if target is None:
             # https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html
             raise StatesError(errors.NO_CHOICE_MATCHED, "")
+        assigned = None
+        if assign is not None:
+            assigned = variables.jsonpath_assign(frame, state, assign, data, scope)
         output = dataflow.output_of(state, data, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
-    run.exit(frame, state, output, target)
+    run.exit(frame, state, output, target, assigned)
 
 
 def run_succeed(run: Run, frame: Frame, state: SucceedState) -> None:
@@ -145,12 +153,15 @@ def _until(run: Run, value: Any, field: str, path_text: str | None = None) -> fl
 def finish_wait(run: Run, frame: Frame, state: WaitState, data: Any) -> None:
     scope = run.scope(frame, state)
     try:
+        assigned = None
+        if state.assign is not None:
+            assigned = variables.jsonpath_assign(frame, state, state.assign, data, scope)
         output = dataflow.output_of(state, data, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
     frame.effective = None
-    run.complete(frame, state, output)
+    run.complete(frame, state, output, assigned)
 
 
 HANDLERS.update(

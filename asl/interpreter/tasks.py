@@ -13,7 +13,7 @@ from typing import Any
 from asl import errors
 from asl.effects import AwaitCallback, CancelTimer, InvokeTask
 from asl.errors import StatesError
-from asl.interpreter import dataflow
+from asl.interpreter import dataflow, variables
 from asl.interpreter.cursor import CALLBACK, ENTER, TASK, Frame
 from asl.interpreter.engine import HANDLERS, Run, error_details
 from asl.jsonpath import PathNotFound
@@ -173,12 +173,15 @@ def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> Non
     try:
         if state.result_selector is not None:
             result = state.result_selector.evaluate(result, scope)
+        assigned = None
+        if state.assign is not None:
+            assigned = variables.jsonpath_assign(frame, state, state.assign, result, scope)
         output = dataflow.finish_output(state, frame.input, result, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         _continue(run, frame)
         return
-    run.complete(frame, state, output)
+    run.complete(frame, state, output, assigned)
     run.drive(frame)
 
 
