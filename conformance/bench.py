@@ -24,6 +24,8 @@ import asl
 from emulator.driver import default_info, run_local
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "workloads"
+# Stepline's own workloads (JSONata, variables), run beside the shared ones.
+OWN_DIR = Path(__file__).resolve().parent / "workloads"
 
 
 def check(expect: dict[str, Any], output: Any) -> str | None:
@@ -115,10 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.workloads.is_dir():
         print(f"no workload directory at {args.workloads}", file=sys.stderr)
         return 2
-    names = sorted(p.name[: -len(".asl.json")] for p in args.workloads.glob("*.asl.json"))
+    found = [
+        (directory, p.name[: -len(".asl.json")])
+        for directory in (args.workloads, OWN_DIR)
+        for p in sorted(directory.glob("*.asl.json"))
+    ]
     if args.only:
-        names = [n for n in names if n in args.only]
-    rows = [bench_workload(args.workloads, name, args.runs) for name in names]
+        found = [(d, n) for d, n in found if n in args.only]
+    rows = [bench_workload(directory, name, args.runs) for directory, name in found]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
