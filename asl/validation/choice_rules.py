@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asl.validation import expressions, fields, messages
+from asl.validation import expressions, fields, jsonata_fields, messages, variables
 from asl.validation.report import Report, is_jsonata
 from asl.validation.site import Site
 
@@ -62,8 +62,8 @@ def _rule(site: Site, rule: Any, location: str, top_level: bool) -> None:
             site.transition(value, where)
         elif key == "Comment":
             report.string(value, where)
-        elif key == "Assign" and top_level and report.object(value, where):
-            expressions.check_template(report, value, where)
+        elif key == "Assign" and top_level:
+            variables.check_assign(report, value, where, jsonata=False)
         elif key in fields.OPERATORS and key == operator:
             _operand(site, key, value, where)
 
@@ -106,12 +106,16 @@ def _jsonata_rule(site: Site, rule: Any, location: str) -> None:
         where = f"{location}/{key}"
         if key == "Next":
             site.transition(value, where)
-        elif key == "Condition" and type(value) is not bool and not is_jsonata(value):
-            report.schema(messages.expected_type("BOOLEAN"), where)
+        elif key == "Condition":
+            if type(value) is not bool and not is_jsonata(value):
+                report.schema(messages.expected_type("BOOLEAN"), where)
+            jsonata_fields.check_field(report, key, value, where, jsonata_fields.NOTHING)
         elif key == "Comment":
             report.string(value, where)
         elif key == "Assign":
-            report.object(value, where)
+            variables.check_assign(report, value, where, jsonata=True)
+        elif key == "Output":
+            jsonata_fields.check_field(report, key, value, where, jsonata_fields.NOTHING)
 
 
 def _cross_check(report: Report, rule: Mapping[str, Any], location: str) -> None:

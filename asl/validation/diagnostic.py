@@ -21,6 +21,10 @@ DUPLICATE_STATE_NAME = "DUPLICATE_STATE_NAME"
 INVALID_STATE_NAME = "INVALID_STATE_NAME"
 MISSING_TRANSITION_TARGET = "MISSING_TRANSITION_TARGET"
 TOO_DEEPLY_NESTED = "TOO_DEEPLY_NESTED"
+# Not on the page above; recorded from the service for JSONata expressions (floci-io/floci
+# #2745 and #2670, measured with ``aws stepfunctions validate-state-machine-definition``).
+INVALID_JSONATA_EXPRESSION = "INVALID_JSONATA_EXPRESSION"
+UNSUPPORTED_JSONATA_EXPRESSION = "UNSUPPORTED_JSONATA_EXPRESSION"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from asl.validation import expressions, fields, messages
-from asl.validation.report import MAX_SECONDS
+from asl.validation import expressions, fields, jsonata_fields, messages, variables
+from asl.validation.report import MAX_SECONDS, is_jsonata
 from asl.validation.site import Site
 
 ALL = "States.ALL"
 MAX_DELAY_SECONDS = 31_622_400
+_RETRIER_NUMBERS = frozenset({"IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds"})
+# A Catcher's Output and Assign read the error output as $states.errorOutput.
+WITH_ERROR_OUTPUT = jsonata_fields.WITH_ERROR_OUTPUT
 
 
 def check_retry(site: Site, value: Any, location: str) -> None:
@@ -44,6 +47,8 @@ def check_retry(site: Site, value: Any, location: str) -> None:
                 report.enum(item, fields.JITTER_STRATEGIES, where)
             elif key == "Comment":
                 report.string(item, where)
+            if site.jsonata and key in _RETRIER_NUMBERS and is_jsonata(item):
+                jsonata_fields.check_expression(report, item, where, jsonata_fields.NOTHING)
 
 
 def check_catch(site: Site, value: Any, location: str) -> None:
@@ -65,8 +70,10 @@ def check_catch(site: Site, value: Any, location: str) -> None:
                 site.transition(item, where)
             elif key == "ResultPath" and not site.jsonata:
                 expressions.check_reference_path(report, item, where, nullable=True, data_only=True)
-            elif key == "Assign" and report.object(item, where) and not site.jsonata:
-                expressions.check_template(report, item, where)
+            elif key == "Assign":
+                variables.check_assign(report, item, where, site.jsonata, WITH_ERROR_OUTPUT)
+            elif key == "Output" and site.jsonata:
+                jsonata_fields.check_field(report, key, item, where, WITH_ERROR_OUTPUT)
             elif key == "Comment":
                 report.string(item, where)
 

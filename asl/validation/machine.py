@@ -174,6 +174,7 @@ class _Machine:
             scope,
             jsonata=language == fields.JSONATA,
             nested=self.nested,
+            kind=kind,
         )
         check_state(site, spec, kind, check_language=not downgraded)
 

@@ -142,6 +142,45 @@ def invalid_state_name(name: str) -> str:
     return f"State name must be between 1 and 80 characters long: {name}"
 
 
+# --- JSONata expressions (codes INVALID_JSONATA_EXPRESSION, UNSUPPORTED_JSONATA_EXPRESSION) ---
+# The syntax message is JSONata's own, without its code (asl.validation.jsonata_fields).
+
+
+# [FL #2670, PR #2699] at the string holding the expression, e.g. /States/E/Output/v; "$" for
+# the context item itself ("$.phone").
+def top_level_reference(name: str) -> str:
+    return f"Reference to '{name}' at the top level is not supported."
+
+
+# [FL PR #2786] "$$" in an expression.
+ROOT_REFERENCE = "Reference to '$$' is not supported."
+
+
+# [FL PR #2786] "Field '$states.errorOutput' does not exist." for $states.errorOutput outside a
+# Catcher's Output/Assign.  The same wording for $states.result outside the Output/Assign of a
+# Task, Parallel or Map is UNVERIFIED (AWS documents that it is caught at creation:
+# https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html).
+def missing_states_field(field: str) -> str:
+    return f"Field '$states.{field}' does not exist."
+
+
+# --- workflow variables (code SCHEMA_VALIDATION_FAILED) -------------------------------------
+# https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html: a variable name
+# is a Unicode identifier (ID_Start, then ID_Continue), at most 80 characters; "$states" is
+# reserved.  All three wordings are UNVERIFIED; located at the Assign object, like the recorded
+# "The value for the field 'Variable.$' must be ..." [CFN #4085].
+def invalid_variable_name(name: str) -> str:
+    return f"The variable name '{name}' is not a valid identifier"
+
+
+def variable_name_too_long(name: str) -> str:
+    return f"The variable name '{name}' is longer than 80 characters"
+
+
+def reserved_variable_name(name: str) -> str:
+    return f"The variable name '{name}' is reserved"
+
+
 # --- transitions and the graph ---------------------------------------------------------------
 
 

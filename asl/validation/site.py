@@ -22,6 +22,7 @@ class Site:
     scope: Scope  # the set of states it belongs to
     jsonata: bool  # the state's effective query language is JSONata
     nested: Nested
+    kind: str = ""  # the state's Type
 
     def transition(self, target: Any, location: str) -> None:
         """A Next-like field: must be a string; recorded for the transition checks."""

@@ -12,7 +12,15 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from asl.validation import choice_rules, error_handling, expressions, fields, messages
+from asl.validation import (
+    choice_rules,
+    error_handling,
+    expressions,
+    fields,
+    jsonata_fields,
+    messages,
+    variables,
+)
 from asl.validation.report import MAX_SECONDS, is_jsonata
 from asl.validation.site import Site
 
@@ -49,9 +57,14 @@ def check_state(
         _next_or_end(site, spec)
     for key, value in spec.items():
         if key in allowed and key not in skipped:
+            where = f"{site.location}/{key}"
+            before = len(report.diagnostics)
             check = _CHECKS.get(key)
             if check is not None:
-                check(site, value, f"{site.location}/{key}")
+                check(site, value, where)
+            if site.jsonata and len(report.diagnostics) == before:
+                available = jsonata_fields.available_in(kind, key)
+                jsonata_fields.check_field(report, key, value, where, available)
     _RULES[kind](site, spec)
     if kind in ("Succeed", "Fail") or (kind in fields.TRANSITIONING and spec.get("End") is True):
         site.scope.terminal = True
@@ -122,13 +135,27 @@ def _object_template(site: Site, value: Any, location: str) -> None:
 
 
 def _assign(site: Site, value: Any, location: str) -> None:
-    if site.report.object(value, location) and not site.jsonata:
-        expressions.check_template(site.report, value, location)
+    available = jsonata_fields.available_in(site.kind, "Assign")
+    variables.check_assign(site.report, value, location, site.jsonata, available)
 
 
-def _item_selector(site: Site, value: Any, location: str) -> None:
-    if not site.jsonata:
+def _payload(site: Site, value: Any, location: str) -> None:
+    """ItemSelector, Credentials, and JSONata's Arguments: an object; in a JSONata state also
+    a single expression (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
+    Refusing other values with this message is UNVERIFIED."""
+    if site.jsonata:
+        if not is_jsonata(value):
+            site.report.object(value, location)
+    else:
         _object_template(site, value, location)
+
+
+def _items(site: Site, value: Any, location: str) -> None:
+    # JSONata only: "a JSON array, a JSON object, or a JSONata expression" (Map state,
+    # https://docs.aws.amazon.com/step-functions/latest/dg/state-map.html).  Refusing other
+    # values with this message is UNVERIFIED.
+    if not isinstance(value, (list, Mapping)) and not is_jsonata(value):
+        site.report.schema(messages.expected_type("ARRAY"), location)
 
 
 def _resource(site: Site, value: Any, location: str) -> None:
@@ -193,7 +220,8 @@ _CHECKS: dict[str, Check] = {
     "ResultPath": _result_path,
     "Parameters": _template,
     "ResultSelector": _object_template,
-    "Credentials": _object_template,
+    "Credentials": _payload,
+    "Arguments": _payload,
     "Assign": _assign,
     "Resource": _resource,
     "TimeoutSeconds": _positive_seconds,
@@ -216,7 +244,8 @@ _CHECKS: dict[str, Check] = {
     "ItemProcessor": _processor(fields.ITEM_PROCESSOR),
     "Iterator": _processor(fields.ITERATOR),
     "ItemsPath": _reference_path,
-    "ItemSelector": _item_selector,
+    "ItemSelector": _payload,
+    "Items": _items,
     "MaxConcurrency": _non_negative,
     "MaxConcurrencyPath": _reference_path,
     "ToleratedFailurePercentage": _percentage,
