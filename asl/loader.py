@@ -65,7 +65,7 @@ def load(definition: str | Mapping[str, Any]) -> StateMachine:
         raise InvalidDefinition(_errors(diags))
     scopes: dict[str, Graph] = {}
     try:
-        graph = _graph(raw, "", scopes)
+        graph = _graph(raw, "", scopes, raw.get("QueryLanguage", "JSONPath"))
     except DefinitionError as exc:  # validation should have caught it; never leak a traceback
         raise InvalidDefinition(
             [Diagnostic("ERROR", "SCHEMA_VALIDATION_FAILED", str(exc), "/")]
@@ -95,8 +95,6 @@ def _unsupported(raw: Mapping[str, Any]) -> list[Diagnostic]:
         )
 
     def walk(node: Mapping[str, Any], location: str) -> None:
-        if node.get("QueryLanguage") == "JSONata":
-            refuse(f"{location}/QueryLanguage", "The JSONata query language")
         states = node.get("States")
         if not isinstance(states, Mapping):
             return
@@ -104,8 +102,6 @@ def _unsupported(raw: Mapping[str, Any]) -> list[Diagnostic]:
             if not isinstance(state, Mapping):
                 continue
             here = f"{location}/States/{name}"
-            if state.get("QueryLanguage") == "JSONata":
-                refuse(f"{here}/QueryLanguage", "The JSONata query language")
             for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
                 if key in state:
                     refuse(f"{here}/{key}", f"Distributed Map ({key})")
@@ -129,12 +125,24 @@ def _unsupported(raw: Mapping[str, Any]) -> list[Diagnostic]:
 # --------------------------------------------------------------------------- compiling
 
 
-def _graph(raw: Mapping[str, Any], scope_id: str, scopes: dict[str, Graph]) -> Graph:
+def _graph(raw: Mapping[str, Any], scope_id: str, scopes: dict[str, Graph], language: str) -> Graph:
     states: dict[str, State] = {}
     graph = Graph(start_at=raw["StartAt"], states=states, scope_id=scope_id)
     scopes[scope_id] = graph
     for name, spec in raw["States"].items():
-        states[name] = _state(name, spec, scope_id, scopes)
+        # A state's own QueryLanguage, else the machine's (nested states included).
+        if spec.get("QueryLanguage", language) == "JSONata":
+            from asl.compile_jsonata import jsonata_state
+
+            states[name] = jsonata_state(
+                name,
+                spec,
+                scope_id,
+                lambda nested, nested_id: _graph(nested, nested_id, scopes, language),
+                tuple(_retrier(r) for r in spec.get("Retry", ())),
+            )
+        else:
+            states[name] = _state(name, spec, scope_id, scopes, language)
     return graph
 
 
@@ -220,7 +228,9 @@ def _catcher(spec: Mapping[str, Any]) -> Catcher:
     )
 
 
-def _state(name: str, spec: Mapping[str, Any], scope_id: str, scopes: dict[str, Graph]) -> State:
+def _state(
+    name: str, spec: Mapping[str, Any], scope_id: str, scopes: dict[str, Graph], language: str
+) -> State:
     kind = spec["Type"]
     common = _common(name, spec)
     if kind == "Pass":
@@ -267,7 +277,7 @@ def _state(name: str, spec: Mapping[str, Any], scope_id: str, scopes: dict[str, 
         )
     if kind == "Parallel":
         branches = tuple(
-            _graph(branch, f"{scope_id}/{name}/{index}".lstrip("/"), scopes)
+            _graph(branch, f"{scope_id}/{name}/{index}".lstrip("/"), scopes, language)
             for index, branch in enumerate(spec["Branches"])
         )
         return ParallelState(**common, branches=branches)
@@ -277,9 +287,11 @@ def _state(name: str, spec: Mapping[str, Any], scope_id: str, scopes: dict[str, 
         items_path, _ = _reference(spec, "ItemsPath")
         return MapState(
             **common,
-            processor=_graph(processor_spec, f"{scope_id}/{name}".lstrip("/"), scopes),
+            processor=_graph(processor_spec, f"{scope_id}/{name}".lstrip("/"), scopes, language),
             items_path=items_path,
-            item_selector=compile_template(selector, "ItemSelector") if selector is not None else None,
+            item_selector=compile_template(selector, "ItemSelector")
+            if selector is not None
+            else None,
             max_concurrency=spec.get("MaxConcurrency", 0),
             max_concurrency_path=_optional_reference(spec, "MaxConcurrencyPath"),
             tolerated_failure_percentage=spec.get("ToleratedFailurePercentage"),

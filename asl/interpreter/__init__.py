@@ -61,7 +61,11 @@ def resume(machine: StateMachine, cursor: Cursor, outcome: Outcome, now: datetim
     if isinstance(outcome, TimerFired) and outcome.id == cursor.timeout_timer:
         _timed_out(run)
         return run.step()
-    key = outcome.task_token if isinstance(outcome, CallbackSucceeded | CallbackFailed) else outcome.id
+    key = (
+        outcome.task_token
+        if isinstance(outcome, CallbackSucceeded | CallbackFailed)
+        else outcome.id
+    )
     frame = cursor.waiting.get(key)
     if frame is None:
         return run.step()  # a stale outcome: its attempt was superseded

@@ -121,9 +121,7 @@ class Frame:
         "wait_id",
     )
 
-    def __init__(
-        self, scope: str, state: str, input: Any, last_event: int, index: int = 0
-    ) -> None:
+    def __init__(self, scope: str, state: str, input: Any, last_event: int, index: int = 0) -> None:
         self.scope = scope
         self.state = state
         self.input = input

@@ -209,11 +209,24 @@ class Run:
     ) -> None:
         """A state's own processing raised ``exc`` (not its resource)."""
         cause = exc.cause
-        if exc.error == errors.RUNTIME:
+        if exc.error in _PREFIXED:
             # Recorded AWS wording: the cause names the state and its entered event.
             cause = (
                 f"An error occurred while executing the state '{state.name}' "
                 f"(entered at the event id #{frame.entered_event}). {cause}"
+            )
+        if exc.error == errors.QUERY_EVALUATION_ERROR:
+            # Recorded AWS histories: a JSONata failure is an EvaluationFailed event first.
+            self.emit(
+                frame,
+                "EvaluationFailed",
+                "evaluationFailedEventDetails",
+                {
+                    "error": exc.error,
+                    "cause": cause,
+                    "location": getattr(exc, "location", "") or "",
+                    "state": state.name,
+                },
             )
         self.state_failed(frame, state, exc.error, cause, give_up_event)
 
@@ -264,6 +277,12 @@ class Run:
     def caught(self, frame: Frame, state: State, catcher: Catcher, error_output: Any) -> None:
         """A catcher took the error: its ResultPath (or Output) and Assign, then its Next."""
         try:
+            if state.jsonata:
+                from asl.interpreter import queries  # queries builds on this module
+
+                output, assigned = queries.catch_output(self, frame, state, catcher, error_output)
+                self.exit(frame, state, output, catcher.next, assigned)
+                return
             assigned = None
             if catcher.assign is not None:
                 scope = self.scope(frame, state)
@@ -380,6 +399,8 @@ def error_details(error: str | None, cause: str | None) -> dict[str, Any]:
 
 
 _RETRYING = frozenset({"Task", "Parallel", "Map"})
+# Errors raised by a state's own processing whose causes AWS prefixes with the state's name.
+_PREFIXED = frozenset({errors.RUNTIME, errors.QUERY_EVALUATION_ERROR})
 
 PREFIX = {
     "Pass": "Pass",

@@ -13,9 +13,10 @@ from typing import Any
 
 from asl import errors, jsontext
 from asl.errors import StatesError
-from asl.interpreter import dataflow, variables
+from asl.interpreter import dataflow, queries
 from asl.interpreter.cursor import ABORTED, CHILDREN, DONE, FAILED, FanOut, Frame
 from asl.interpreter.engine import HANDLERS, Run
+from asl.interpreter.tasks import result_output
 from asl.jsonpath import PathNotFound
 from asl.model import MapState, ParallelState, State
 
@@ -26,11 +27,17 @@ def run_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
 
 
 def start_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
-    scope = run.scope(frame, state)
     try:
-        data = dataflow.input_of(state, frame.input, scope)
-        if state.parameters is not None:
-            data = state.parameters.evaluate(data, scope)
+        if state.jsonata:
+            data = frame.input
+            if state.arguments is not None:
+                values = queries.bindings(run, frame, state)
+                data = queries.evaluate(run, state.arguments, values, "Arguments")
+        else:
+            scope = run.scope(frame, state)
+            data = dataflow.input_of(state, frame.input, scope)
+            if state.parameters is not None:
+                data = state.parameters.evaluate(data, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
@@ -49,24 +56,15 @@ def run_map(run: Run, frame: Frame, state: MapState) -> None:
 
 
 def start_map(run: Run, frame: Frame, state: MapState) -> None:
-    scope = run.scope(frame, state)
     try:
-        data = dataflow.input_of(state, frame.input, scope)
-        items = _items(state, data, scope)
-        max_concurrency = _count(state.max_concurrency, state.max_concurrency_path, data, scope,
-                                 "MaxConcurrencyPath")
-        inputs: list[Any]
-        if state.item_selector is None:
-            inputs = [value for _, value in items]
+        if state.jsonata:
+            inputs, max_concurrency, tolerated_count, tolerated_percentage = _jsonata_map(
+                run, frame, state
+            )
         else:
-            selector = state.item_selector
-            inputs = []
-            for index, (key, value) in enumerate(items):
-                item_scope = run.scope(frame, state, map_item=(index, value, key))
-                inputs.append(selector.evaluate(data, item_scope))
-        tolerated_count = _count(state.tolerated_failure_count, state.tolerated_failure_count_path,
-                                 data, scope, "ToleratedFailureCountPath", optional=True)
-        tolerated_percentage = _percentage(state, data, scope)
+            inputs, max_concurrency, tolerated_count, tolerated_percentage = _jsonpath_map(
+                run, frame, state
+            )
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
@@ -78,6 +76,85 @@ def start_map(run: Run, frame: Frame, state: MapState) -> None:
     frame.fan = fan
     frame.phase = CHILDREN
     _pump(run, frame, state)
+
+
+MapSetup = tuple[list[Any], int | None, int | None, float | None]
+
+
+def _jsonpath_map(run: Run, frame: Frame, state: MapState) -> MapSetup:
+    """InputPath, ItemsPath, ItemSelector, MaxConcurrency(Path), ToleratedFailure*(Path)."""
+    scope = run.scope(frame, state)
+    data = dataflow.input_of(state, frame.input, scope)
+    items = _items(state, data, scope)
+    max_concurrency = _count(
+        state.max_concurrency, state.max_concurrency_path, data, scope, "MaxConcurrencyPath"
+    )
+    inputs: list[Any]
+    if state.item_selector is None:
+        inputs = [value for _, value in items]
+    else:
+        selector = state.item_selector
+        inputs = []
+        for index, (key, value) in enumerate(items):
+            item_scope = run.scope(frame, state, map_item=(index, value, key))
+            inputs.append(selector.evaluate(data, item_scope))
+    tolerated_count = _count(
+        state.tolerated_failure_count,
+        state.tolerated_failure_count_path,
+        data,
+        scope,
+        "ToleratedFailureCountPath",
+    )
+    return inputs, max_concurrency, tolerated_count, _percentage(state, data, scope)
+
+
+def _jsonata_map(run: Run, frame: Frame, state: MapState) -> MapSetup:
+    """Items (default: the state input), ItemSelector, MaxConcurrency, ToleratedFailure*."""
+    values = queries.bindings(run, frame, state)
+    source = frame.input
+    if state.items_expr is not None:
+        source = queries.evaluate(run, state.items_expr, values, "Items")
+    if isinstance(source, list):
+        items: list[tuple[Any, Any]] = [(None, item) for item in source]
+    elif isinstance(source, dict):
+        items = list(source.items())
+    else:
+        raise StatesError(
+            errors.QUERY_EVALUATION_ERROR,
+            f"The Items field must evaluate to a JSON array or object, got "
+            f"{jsontext.dumps(source)}",
+        )
+    inputs: list[Any]
+    if state.item_selector is None:
+        inputs = [value for _, value in items]
+    else:
+        inputs = []
+        for index, (key, value) in enumerate(items):
+            item_values = queries.bindings(run, frame, state, map_item=(index, value, key))
+            inputs.append(queries.evaluate(run, state.item_selector, item_values, "ItemSelector"))
+    max_concurrency = state.max_concurrency
+    if state.max_concurrency_expr is not None:
+        max_concurrency = queries.integer(
+            run, state.max_concurrency_expr, values, "MaxConcurrency", 0
+        )
+    tolerated_count = state.tolerated_failure_count
+    if state.tolerated_failure_count_expr is not None:
+        tolerated_count = queries.integer(
+            run, state.tolerated_failure_count_expr, values, "ToleratedFailureCount", 0
+        )
+    tolerated_percentage = state.tolerated_failure_percentage
+    if state.tolerated_failure_percentage_expr is not None:
+        value = queries.evaluate(
+            run, state.tolerated_failure_percentage_expr, values, "ToleratedFailurePercentage"
+        )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise StatesError(
+                errors.QUERY_EVALUATION_ERROR,
+                "The ToleratedFailurePercentage field must evaluate to a number from 0 to 100, "
+                "got " + jsontext.dumps(value),
+            )
+        tolerated_percentage = float(value)
+    return inputs, max_concurrency, tolerated_count, tolerated_percentage
 
 
 def _items(state: MapState, data: Any, scope: Any) -> list[tuple[Any, Any]]:
@@ -103,8 +180,7 @@ def _items(state: MapState, data: Any, scope: Any) -> list[tuple[Any, Any]]:
     )
 
 
-def _count(value: int | None, path: Any, data: Any, scope: Any, field: str,
-           optional: bool = False) -> int | None:
+def _count(value: int | None, path: Any, data: Any, scope: Any, field: str) -> int | None:
     if path is None:
         return value
     try:
@@ -127,7 +203,11 @@ def _percentage(state: MapState, data: Any, scope: Any) -> float | None:
         selected = path.select(data, scope)
     except PathNotFound as exc:
         raise StatesError(errors.RUNTIME, f"Invalid path '{path.text}' : {exc}") from None
-    if isinstance(selected, bool) or not isinstance(selected, int | float) or not 0 <= selected <= 100:
+    if (
+        isinstance(selected, bool)
+        or not isinstance(selected, int | float)
+        or not 0 <= selected <= 100
+    ):
         raise StatesError(
             errors.RUNTIME,
             "The ToleratedFailurePercentagePath field must reference a number from 0 to 100: "
@@ -160,8 +240,12 @@ def _pump(run: Run, frame: Frame, state: State) -> None:
         scope_id = _child_scope(state, index)
         graph = scopes[scope_id]
         if is_map:
-            run.emit(frame, "MapIterationStarted", "mapIterationStartedEventDetails",
-                     {"name": state.name, "index": index})
+            run.emit(
+                frame,
+                "MapIterationStarted",
+                "mapIterationStartedEventDetails",
+                {"name": state.name, "index": index},
+            )
         assert fan.items is not None
         child = Frame(scope_id, graph.start_at, fan.items[index], frame.last_event, index)
         child.parent = frame
@@ -188,19 +272,32 @@ def _record(run: Run, frame: Frame, state: State, child: Frame) -> None:
     if child.phase == DONE:
         fan.results[child.index] = child.output
         if is_map:
-            run.emit(frame, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
-                     {"name": state.name, "index": child.index})
+            run.emit(
+                frame,
+                "MapIterationSucceeded",
+                "mapIterationSucceededEventDetails",
+                {"name": state.name, "index": child.index},
+            )
         return
     if is_map:
-        run.emit(frame, "MapIterationFailed", "mapIterationFailedEventDetails",
-                 {"name": state.name, "index": child.index})
+        run.emit(
+            frame,
+            "MapIterationFailed",
+            "mapIterationFailedEventDetails",
+            {"name": state.name, "index": child.index},
+        )
         fan.failures += 1
         if fan.tolerated_count is not None or fan.tolerated_percentage is not None:
             fan.results[child.index] = {"Error": child.error, "Cause": child.cause}
             if not _over_threshold(fan):
                 return
-            _fail_fan(run, frame, state, errors.EXCEED_TOLERATED_FAILURE_THRESHOLD,
-                      "The specified tolerated failure threshold was exceeded")
+            _fail_fan(
+                run,
+                frame,
+                state,
+                errors.EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                "The specified tolerated failure threshold was exceeded",
+            )
             return
     _fail_fan(run, frame, state, child.error, child.cause)
 
@@ -230,8 +327,12 @@ def abort_children(run: Run, frame: Frame, state: State) -> None:
         child = fan.children[index]
         run.abort(child)
         if isinstance(state, MapState):
-            run.emit(frame, "MapIterationAborted", "mapIterationAbortedEventDetails",
-                     {"name": state.name, "index": index})
+            run.emit(
+                frame,
+                "MapIterationAborted",
+                "mapIterationAbortedEventDetails",
+                {"name": state.name, "index": index},
+            )
     fan.children.clear()
     fan.running = 0
 
@@ -242,15 +343,8 @@ def _finish(run: Run, frame: Frame, state: State) -> None:
     frame.fan = None
     prefix = "Map" if isinstance(state, MapState) else "Parallel"
     run.emit(frame, prefix + "StateSucceeded")
-    scope = run.scope(frame, state)
-    result: Any = fan.results
     try:
-        if state.result_selector is not None:
-            result = state.result_selector.evaluate(result, scope)
-        assigned = None
-        if state.assign is not None:
-            assigned = variables.jsonpath_assign(frame, state, state.assign, result, scope)
-        output = dataflow.finish_output(state, frame.input, result, scope)
+        output, assigned = result_output(run, frame, state, fan.results)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return

@@ -6,7 +6,7 @@ from typing import Any
 
 from asl import errors, jsontext
 from asl.errors import StatesError
-from asl.interpreter import dataflow, variables
+from asl.interpreter import dataflow, jsonata_states, variables
 from asl.interpreter.cursor import WAIT, Frame
 from asl.interpreter.engine import HANDLERS, Run
 from asl.jsonpath import PathNotFound
@@ -16,6 +16,9 @@ from asl.timestamps import parse_timestamp
 
 def run_pass(run: Run, frame: Frame, state: PassState) -> None:
     run.enter(frame, state)
+    if state.jsonata:
+        jsonata_states.run_pass(run, frame, state)
+        return
     raw = frame.input
     scope = run.scope(frame, state)
     try:
@@ -35,6 +38,9 @@ def run_pass(run: Run, frame: Frame, state: PassState) -> None:
 
 def run_choice(run: Run, frame: Frame, state: ChoiceState) -> None:
     run.enter(frame, state)
+    if state.jsonata:
+        jsonata_states.run_choice(run, frame, state)
+        return
     scope = run.scope(frame, state)
     try:
         data = dataflow.input_of(state, frame.input, scope)
@@ -60,6 +66,9 @@ def run_choice(run: Run, frame: Frame, state: ChoiceState) -> None:
 
 def run_succeed(run: Run, frame: Frame, state: SucceedState) -> None:
     run.enter(frame, state)
+    if state.jsonata:
+        jsonata_states.run_succeed(run, frame, state)
+        return
     scope = run.scope(frame, state)
     try:
         output = dataflow.output_of(state, dataflow.input_of(state, frame.input, scope), scope)
@@ -71,6 +80,9 @@ def run_succeed(run: Run, frame: Frame, state: SucceedState) -> None:
 
 def run_fail(run: Run, frame: Frame, state: FailState) -> None:
     run.enter(frame, state)
+    if state.jsonata:
+        jsonata_states.run_fail(run, frame, state)
+        return
     error, cause = state.error, state.cause
     if state.error_path is not None or state.cause_path is not None:
         scope = run.scope(frame, state)
@@ -96,6 +108,9 @@ def _as_text(value: Any, field: str) -> str:
 
 def run_wait(run: Run, frame: Frame, state: WaitState) -> None:
     run.enter(frame, state)
+    if state.jsonata:
+        jsonata_states.run_wait(run, frame, state)
+        return
     scope = run.scope(frame, state)
     try:
         data = dataflow.input_of(state, frame.input, scope)
@@ -151,6 +166,9 @@ def _until(run: Run, value: Any, field: str, path_text: str | None = None) -> fl
 
 
 def finish_wait(run: Run, frame: Frame, state: WaitState, data: Any) -> None:
+    if state.jsonata:
+        jsonata_states.finish_wait(run, frame, state)
+        return
     scope = run.scope(frame, state)
     try:
         assigned = None

@@ -13,11 +13,11 @@ from typing import Any
 from asl import errors
 from asl.effects import AwaitCallback, CancelTimer, InvokeTask
 from asl.errors import StatesError
-from asl.interpreter import dataflow, variables
+from asl.interpreter import dataflow, queries, variables
 from asl.interpreter.cursor import CALLBACK, ENTER, TASK, Frame
 from asl.interpreter.engine import HANDLERS, Run, error_details
 from asl.jsonpath import PathNotFound
-from asl.model import TaskState
+from asl.model import State, TaskState
 
 LAMBDA, ACTIVITY, SERVICE = "lambda", "activity", "service"
 
@@ -48,18 +48,64 @@ def schedule(run: Run, frame: Frame, state: TaskState) -> None:
         token = f"{rng.getrandbits(128):032x}" + f"{rng.getrandbits(128):032x}"
     scope = run.scope(frame, state, task_token=token)
     try:
-        data = dataflow.input_of(state, frame.input, scope)
-        timeout = _seconds(state.timeout_seconds, state.timeout_seconds_path, data, scope, "TimeoutSecondsPath")
-        heartbeat = _seconds(
-            state.heartbeat_seconds, state.heartbeat_seconds_path, data, scope, "HeartbeatSecondsPath"
-        )
-        if state.parameters is not None:
-            data = state.parameters.evaluate(data, scope)
-            dataflow.check_size(state, data)
-        credentials = state.credentials.evaluate(frame.input, scope) if state.credentials else None
+        if state.jsonata:
+            data, timeout, heartbeat, credentials = _jsonata_input(run, frame, state, token)
+        else:
+            data, timeout, heartbeat, credentials = _jsonpath_input(run, frame, state, scope)
     except StatesError as exc:
         run.raised(frame, state, exc)
         return
+    _schedule(run, frame, state, token, data, timeout, heartbeat, credentials)
+
+
+def _jsonpath_input(
+    run: Run, frame: Frame, state: TaskState, scope: Any
+) -> tuple[Any, int | None, int | None, Any]:
+    """InputPath, TimeoutSecondsPath, HeartbeatSecondsPath, Parameters, Credentials."""
+    data = dataflow.input_of(state, frame.input, scope)
+    timeout = _seconds(
+        state.timeout_seconds, state.timeout_seconds_path, data, scope, "TimeoutSecondsPath"
+    )
+    heartbeat = _seconds(
+        state.heartbeat_seconds, state.heartbeat_seconds_path, data, scope, "HeartbeatSecondsPath"
+    )
+    if state.parameters is not None:
+        data = state.parameters.evaluate(data, scope)
+        dataflow.check_size(state, data)
+    credentials = state.credentials.evaluate(frame.input, scope) if state.credentials else None
+    return data, timeout, heartbeat, credentials
+
+
+def _jsonata_input(
+    run: Run, frame: Frame, state: TaskState, token: str | None
+) -> tuple[Any, int | None, int | None, Any]:
+    """Arguments (default: the state input), TimeoutSeconds, HeartbeatSeconds, Credentials."""
+    values = queries.bindings(run, frame, state, task_token=token)
+    data = frame.input
+    if state.arguments is not None:
+        data = queries.evaluate(run, state.arguments, values, "Arguments")
+        dataflow.check_size(state, data)
+    timeout, heartbeat = state.timeout_seconds, state.heartbeat_seconds
+    if state.timeout_expr is not None:
+        timeout = queries.integer(run, state.timeout_expr, values, "TimeoutSeconds", 1)
+    if state.heartbeat_expr is not None:
+        heartbeat = queries.integer(run, state.heartbeat_expr, values, "HeartbeatSeconds", 1)
+    credentials = None
+    if state.credentials is not None:
+        credentials = queries.evaluate(run, state.credentials, values, "Credentials")
+    return data, timeout, heartbeat, credentials
+
+
+def _schedule(
+    run: Run,
+    frame: Frame,
+    state: TaskState,
+    token: str | None,
+    data: Any,
+    timeout: int | None,
+    heartbeat: int | None,
+    credentials: Any,
+) -> None:
     kind, resource_type, resource = resource_kind(state.resource)
     if kind == LAMBDA:
         details: dict[str, Any] = {"resource": state.resource, "input": data}
@@ -107,7 +153,9 @@ def schedule(run: Run, frame: Frame, state: TaskState) -> None:
     if heartbeat is not None:
         frame.timers.append(run.start_timer(frame, heartbeat, "heartbeat"))
     run.effects.append(
-        InvokeTask(task_id, state.resource, data, state.name, timeout, heartbeat, token, credentials)
+        InvokeTask(
+            task_id, state.resource, data, state.name, timeout, heartbeat, token, credentials
+        )
     )
 
 
@@ -159,7 +207,12 @@ def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> Non
         return
     kind, resource_type, resource = resource_kind(state.resource)
     if kind == LAMBDA:
-        run.emit(frame, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", {"output": result})
+        run.emit(
+            frame,
+            "LambdaFunctionSucceeded",
+            "lambdaFunctionSucceededEventDetails",
+            {"output": result},
+        )
     elif kind == ACTIVITY:
         run.emit(frame, "ActivitySucceeded", "activitySucceededEventDetails", {"output": result})
     else:
@@ -169,20 +222,35 @@ def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> Non
             "taskSucceededEventDetails",
             {"resourceType": resource_type, "resource": resource, "output": result},
         )
-    scope = run.scope(frame, state)
     try:
-        if state.result_selector is not None:
-            result = state.result_selector.evaluate(result, scope)
-        assigned = None
-        if state.assign is not None:
-            assigned = variables.jsonpath_assign(frame, state, state.assign, result, scope)
-        output = dataflow.finish_output(state, frame.input, result, scope)
+        output, assigned = result_output(run, frame, state, result)
     except StatesError as exc:
         run.raised(frame, state, exc)
         _continue(run, frame)
         return
     run.complete(frame, state, output, assigned)
     run.drive(frame)
+
+
+def result_output(
+    run: Run, frame: Frame, state: State, result: Any
+) -> tuple[Any, dict[str, Any] | None]:
+    """A Task, Parallel or Map result turned into the state output and its assignments.
+
+    JSONPath: ResultSelector, Assign (on the selected result), ResultPath, OutputPath.
+    JSONata: Assign and Output (default: the result), both seeing $states.result.
+    """
+    if state.jsonata:
+        values = queries.bindings(run, frame, state, result=result)
+        assigned = queries.assign(run, frame, state, state.assign, values)
+        return queries.output(run, state.output, values, result, state), assigned
+    scope = run.scope(frame, state)
+    if state.result_selector is not None:
+        result = state.result_selector.evaluate(result, scope)
+    assigned = None
+    if state.assign is not None:
+        assigned = variables.jsonpath_assign(frame, state, state.assign, result, scope)
+    return dataflow.finish_output(state, frame.input, result, scope), assigned
 
 
 def task_failed(
