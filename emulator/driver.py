@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asl
-from asl import jsontext
-from emulator.handlers import Delayed, TaskFailure, lambda_error
+from emulator.handlers import invoke
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -84,7 +83,7 @@ def run_local(
             elif isinstance(effect, asl.CancelTimer):
                 cancelled.add(effect.id)
             elif isinstance(effect, asl.InvokeTask):
-                at, outcome = _invoke(effect, handlers, now)
+                at, outcome = invoke(effect, handlers, now)
                 heapq.heappush(queue, (at, next(order), outcome))
             elif isinstance(effect, asl.FinishExecution):
                 result = ExecutionResult(
@@ -112,46 +111,3 @@ def run_local(
         carry_out(step)
         cursor = step.cursor
     return result
-
-
-def _invoke(
-    effect: asl.InvokeTask, handlers: Mapping[str, Callable[[Any], Any]], now: datetime
-) -> tuple[datetime, asl.Outcome]:
-    handler = handlers.get(effect.resource)
-    if handler is None:
-        return now, asl.TaskFailed(effect.id, *_no_handler(effect.resource))
-    try:
-        # The handler gets its own copy, as a remote resource would receive JSON text.
-        answer = handler(jsontext.loads(jsontext.dumps_bytes(effect.input)))
-    except TaskFailure as exc:
-        return now, asl.TaskFailed(effect.id, exc.error, exc.cause)
-    except Exception as exc:  # a handler's bug is the task's failure, as in Lambda
-        return now, asl.TaskFailed(effect.id, *lambda_error(exc))
-    at = now
-    if isinstance(answer, Delayed):
-        from datetime import timedelta
-
-        at = now + timedelta(seconds=answer.seconds)
-        if answer.error is not None:
-            return at, asl.TaskFailed(effect.id, answer.error, answer.cause)
-        answer = answer.result
-    try:
-        value = jsontext.loads(jsontext.dumps_bytes(answer))
-    except TypeError as exc:
-        return at, asl.TaskFailed(
-            effect.id,
-            "States.Runtime",
-            f"The handler for '{effect.resource}' returned a value that is not JSON: {exc}",
-        )
-    return at, asl.TaskSucceeded(effect.id, value)
-
-
-def _no_handler(resource: str) -> tuple[str, str]:
-    hint = "register one with --handler RESOURCE=module:function"
-    parts = resource.split(":")
-    if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
-        return (
-            "Lambda.ResourceNotFoundException",
-            f"Function not found: {resource} (no local handler is registered for it; {hint})",
-        )
-    return "States.TaskFailed", f"No local handler is registered for the resource '{resource}'; {hint}"

@@ -12,9 +12,13 @@ from __future__ import annotations
 import importlib
 import json
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+
+import asl
+from asl import jsontext
 
 Handler = Callable[[Any], Any]
 
@@ -58,7 +62,7 @@ def load_handler(target: str) -> Handler:
             raise HandlerSpecError(f"module {module_name!r} has no attribute {attribute!r}")
     if not callable(handler):
         raise HandlerSpecError(f"{target!r} is not callable")
-    return handler  # type: ignore[return-value]
+    return handler
 
 
 def parse_handler_spec(spec: str) -> tuple[str, Handler]:
@@ -78,3 +82,49 @@ def lambda_error(exc: BaseException) -> tuple[str, str]:
         separators=(",", ":"),
     )
     return name, cause
+
+
+def invoke(
+    effect: asl.InvokeTask, handlers: Mapping[str, Callable[[Any], Any]], now: datetime
+) -> tuple[datetime, asl.Outcome]:
+    """Answer a Task with its local handler: (when the answer arrives, the outcome).
+
+    The answer arrives at ``now`` unless the handler returned :class:`Delayed`.  A resource
+    with no handler fails the task, as does a handler that raises or returns non-JSON.
+    """
+    handler = handlers.get(effect.resource)
+    if handler is None:
+        return now, asl.TaskFailed(effect.id, *_no_handler(effect.resource))
+    try:
+        # The handler gets its own copy, as a remote resource would receive JSON text.
+        answer = handler(jsontext.loads(jsontext.dumps_bytes(effect.input)))
+    except TaskFailure as exc:
+        return now, asl.TaskFailed(effect.id, exc.error, exc.cause)
+    except Exception as exc:  # a handler's bug is the task's failure, as in Lambda
+        return now, asl.TaskFailed(effect.id, *lambda_error(exc))
+    at = now
+    if isinstance(answer, Delayed):
+        at = now + timedelta(seconds=answer.seconds)
+        if answer.error is not None:
+            return at, asl.TaskFailed(effect.id, answer.error, answer.cause)
+        answer = answer.result
+    try:
+        value = jsontext.loads(jsontext.dumps_bytes(answer))
+    except TypeError as exc:
+        return at, asl.TaskFailed(
+            effect.id,
+            "States.Runtime",
+            f"The handler for '{effect.resource}' returned a value that is not JSON: {exc}",
+        )
+    return at, asl.TaskSucceeded(effect.id, value)
+
+
+def _no_handler(resource: str) -> tuple[str, str]:
+    hint = "register one with --handler RESOURCE=module:function"
+    parts = resource.split(":")
+    if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
+        return (
+            "Lambda.ResourceNotFoundException",
+            f"Function not found: {resource} (no local handler is registered for it; {hint})",
+        )
+    return "States.TaskFailed", f"No local handler is registered for the resource '{resource}'; {hint}"

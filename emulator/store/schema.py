@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Sequence,
     String,
     Table,
     Text,
@@ -91,6 +92,7 @@ tags = Table(
     Column("resource_arn", String(512), primary_key=True),
     Column("key", String(128), primary_key=True),
     Column("value", String(256), nullable=False),
+    Column("seq", Integer, nullable=False, default=0),  # ListTagsForResource keeps tagging order
 )
 
 activities = Table(
@@ -145,7 +147,7 @@ events = Table(
     Column("timestamp", TS, nullable=False),
     Column("type", String(64), nullable=False),
     Column("details_key", String(64)),
-    Column("details", Text),  # JSON as GetExecutionHistory renders it (payloads as JSON text)
+    Column("details", Text),  # JSON of the details as recorded (rendered when history is read)
 )
 
 timers = Table(
@@ -168,4 +170,29 @@ pending_tasks = Table(
     Column("task_token", String(2048)),
     Column("callback", Boolean, nullable=False, default=False),
     Index("ix_pending_token", "task_token"),
+)
+
+# Outcomes for an execution that another process owns (StopExecution arriving at process B
+# for an execution that process A advances): B writes a row, A applies it in the same
+# transaction as the step it causes and deletes the row.  Nothing is lost if A dies: the
+# process that claims the execution next applies what is left.
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("execution_arn", String(512), nullable=False),
+    Column("outcome", Text, nullable=False),  # JSON of the asl outcome (emulator.store.messages)
+    Column("created", TS, nullable=False),
+    Index("ix_requests_execution", "execution_arn"),
+)
+
+# Execution creation order: a sequence on PostgreSQL (shared by every process without a
+# lock), a counter row on SQLite (whose writers are serialised anyway).
+execution_seq = Sequence("execution_seq", metadata=metadata)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )
