@@ -3,6 +3,8 @@
     stepline run DEFINITION.json [--input JSON | --input-file FILE]
                                  [--handler RESOURCE=module:function ...] [--json]
     stepline validate DEFINITION.json
+    stepline serve [--host 127.0.0.1] [--port 8083] [--db URL] [--clock system|virtual]
+                   [--wait-time-scale N] [--handler RESOURCE=module:function ...]
 
 Exit codes: 0 success, 1 the execution ended other than SUCCEEDED (or validation found
 errors), 2 bad usage or an invalid definition.
@@ -65,6 +67,31 @@ def _parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a definition and print its diagnostics")
     validate.add_argument("definition")
     validate.set_defaults(command=_validate)
+
+    serve = sub.add_parser("serve", help="serve the Step Functions API (JSON 1.0) over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8083, help="port (default 8083; 0 picks one)")
+    serve.add_argument("--db", help="database URL (default: a SQLite file in the data directory)")
+    serve.add_argument("--clock", choices=("system", "virtual"), default="system")
+    serve.add_argument(
+        "--wait-time-scale",
+        type=float,
+        help="scale Wait and retry times (0 = no wait, 0.5 = half); default $WAIT_TIME_SCALE",
+    )
+    serve.add_argument(
+        "--handler",
+        action="append",
+        default=[],
+        metavar="RESOURCE=module:function",
+        help="answer a Task resource with a Python function (repeatable)",
+    )
+    serve.add_argument(
+        "--activity-poll-seconds",
+        type=float,
+        default=60.0,
+        help="how long GetActivityTask waits for a task before answering empty (AWS: 60)",
+    )
+    serve.set_defaults(command=_serve)
     return parser
 
 
@@ -89,6 +116,46 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_FAILED if errors else EXIT_OK
 
 
+def _handlers(specs: list[str]) -> dict[str, Any]:
+    handlers = {}
+    for spec in specs:
+        try:
+            resource, handler = parse_handler_spec(spec)
+        except HandlerSpecError as exc:
+            raise UsageError(str(exc)) from None
+        handlers[resource] = handler
+    return handlers
+
+
+def _serve(args: argparse.Namespace, out: TextIO) -> int:
+    import asyncio
+    import os
+
+    from api.server import run
+
+    scale = args.wait_time_scale
+    if scale is None and os.environ.get("WAIT_TIME_SCALE"):
+        try:
+            scale = float(os.environ["WAIT_TIME_SCALE"])
+        except ValueError:
+            raise UsageError("WAIT_TIME_SCALE must be a number") from None
+    if scale is not None and scale < 0:
+        raise UsageError("--wait-time-scale must not be negative")
+    asyncio.run(
+        run(
+            args.host,
+            args.port,
+            db_url=args.db,
+            clock=args.clock,
+            wait_time_scale=scale,
+            handlers=_handlers(args.handler),
+            activity_poll_seconds=args.activity_poll_seconds,
+            ready=lambda line: print(line, file=out, flush=True),
+        )
+    )
+    return EXIT_OK
+
+
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     text = _read(args.definition)
     try:
@@ -104,13 +171,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         execution_input = jsontext.loads(raw_input) if raw_input is not None else {}
     except ValueError as exc:
         raise UsageError(f"the input is not valid JSON: {exc}") from None
-    handlers = {}
-    for spec in args.handler:
-        try:
-            resource, handler = parse_handler_spec(spec)
-        except HandlerSpecError as exc:
-            raise UsageError(str(exc)) from None
-        handlers[resource] = handler
+    handlers = _handlers(args.handler)
     name = Path(args.definition).stem.replace(".", "-")[:80] or "Local"
     result = run_local(machine, execution_input, handlers, default_info(state_machine_name=name))
     if args.json:

@@ -1,4 +1,5 @@
-"""``python -m conformance.bench``: time the shared workloads in-process.
+"""``python -m conformance.bench``: time the shared workloads in-process
+(``--http``: through the HTTP API, see bench_http.py).
 
 For each workload it prints the median wall time of one execution, microseconds per state
 transition, the time to load (validate and compile) the definition, the time to render the
@@ -113,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", help="run only these workloads")
     parser.add_argument("--runs", type=int, help="repeats per workload (default: the meta file's)")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument(
+        "--http", action="store_true", help="run the workloads through the HTTP API (stepline serve)"
+    )
     args = parser.parse_args(argv)
     if not args.workloads.is_dir():
         print(f"no workload directory at {args.workloads}", file=sys.stderr)
@@ -124,6 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.only:
         found = [(d, n) for d, n in found if n in args.only]
+    if args.http:
+        from conformance.bench_http import bench_http, print_rows
+
+        http_rows = bench_http(found, args.runs)
+        if args.json:
+            print(json.dumps(http_rows, indent=2))
+        else:
+            print_rows(http_rows)
+        return 1 if any("error" in row for row in http_rows) else 0
     rows = [bench_workload(directory, name, args.runs) for directory, name in found]
     if args.json:
         print(json.dumps(rows, indent=2))

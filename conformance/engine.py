@@ -25,10 +25,17 @@ INFO = asl.ExecutionInfo(
 )
 
 
-def run_case(case: Case) -> list[str]:
-    """The list of mismatches (empty when the case passes)."""
+def run_case(case: Case, endpoint: str | None = None) -> list[str]:
+    """The list of mismatches (empty when the case passes).  ``api`` cases call the
+    Step Functions API at ``endpoint`` (see conformance/api_cases.py)."""
     if case.kind == "validation":
         return _validation(case)
+    if case.kind == "api":
+        if endpoint is None:
+            return ["an api case needs a server: give an endpoint"]
+        from conformance.api_cases import run_api_case
+
+        return run_api_case(case, endpoint)
     return _execution(case)
 
 

@@ -1,4 +1,4 @@
-"""The house rules that tools check: ruff on the whole tree, mypy --strict on asl/."""
+"""The house rules that tools check: ruff on the whole tree, mypy --strict on the packages."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ def test_ruff_is_clean() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_mypy_strict_is_clean_on_asl() -> None:
-    proc = _run("mypy", "--strict", "asl")
+def test_mypy_strict_is_clean() -> None:
+    proc = _run("mypy", "--strict", "asl", "emulator", "api")
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
