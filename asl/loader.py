@@ -30,6 +30,7 @@ from asl.model import (
 )
 from asl.payload import compile_dynamic_value, compile_template
 from asl.validation import Diagnostic, validate_definition, validate_definition_text
+from asl.walk import iter_states
 
 UNSUPPORTED = "UNSUPPORTED_FEATURE"
 
@@ -94,31 +95,14 @@ def _unsupported(raw: Mapping[str, Any]) -> list[Diagnostic]:
             Diagnostic("ERROR", UNSUPPORTED, f"{what} is not supported by Stepline yet", location)
         )
 
-    def walk(node: Mapping[str, Any], location: str) -> None:
-        states = node.get("States")
-        if not isinstance(states, Mapping):
-            return
-        for name, state in states.items():
-            if not isinstance(state, Mapping):
-                continue
-            here = f"{location}/States/{name}"
-            for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
-                if key in state:
-                    refuse(f"{here}/{key}", f"Distributed Map ({key})")
-            processor = state.get("ItemProcessor")
-            if isinstance(processor, Mapping):
-                config = processor.get("ProcessorConfig")
-                if isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED":
-                    refuse(f"{here}/ItemProcessor/ProcessorConfig/Mode", "Distributed Map")
-                walk(processor, f"{here}/ItemProcessor")
-            iterator = state.get("Iterator")
-            if isinstance(iterator, Mapping):
-                walk(iterator, f"{here}/Iterator")
-            for index, branch in enumerate(state.get("Branches") or []):
-                if isinstance(branch, Mapping):
-                    walk(branch, f"{here}/Branches[{index}]")
-
-    walk(raw, "")
+    for here, state in iter_states(raw):
+        for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
+            if key in state:
+                refuse(f"{here}/{key}", f"Distributed Map ({key})")
+        processor = state.get("ItemProcessor")
+        config = processor.get("ProcessorConfig") if isinstance(processor, Mapping) else None
+        if isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED":
+            refuse(f"{here}/ItemProcessor/ProcessorConfig/Mode", "Distributed Map")
     return out
 
 

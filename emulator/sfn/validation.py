@@ -10,17 +10,14 @@ test_sfn_api_validation.snapshot.json).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import asl
+from asl.loader import UNSUPPORTED
 from asl.validation import invalid_definition_message
+from asl.walk import iter_states
 from emulator.sfn import errors
-
-# Stepline's own code for what the interpreter cannot run yet; it is not AWS's, so
-# ValidateStateMachineDefinition (AWS's static analysis) leaves it out, while
-# CreateStateMachine refuses such a definition rather than accept one it cannot run.
-UNSUPPORTED = "UNSUPPORTED_FEATURE"
 
 _WAIT = "Express state machine does not support '.waitForTaskToken' service integration "
 _SYNC = "Express state machine does not support '.sync' service integration"
@@ -30,7 +27,7 @@ _ACTIVITY = "Express state machine does not support Activity ARN"
 def express_diagnostics(raw: Any) -> list[asl.Diagnostic]:
     """What an EXPRESS state machine may not contain, at each Task's Resource."""
     out: list[asl.Diagnostic] = []
-    for location, resource in _task_resources(raw, ""):
+    for location, resource in _task_resources(raw):
         message = None
         if resource.endswith(".waitForTaskToken"):
             message = _WAIT
@@ -43,23 +40,11 @@ def express_diagnostics(raw: Any) -> list[asl.Diagnostic]:
     return out
 
 
-def _task_resources(node: Any, location: str) -> Iterator[tuple[str, str]]:
-    if not isinstance(node, Mapping):
-        return
-    states = node.get("States")
-    if not isinstance(states, Mapping):
-        return
-    for name, state in states.items():
-        if not isinstance(state, Mapping):
-            continue
-        here = f"{location}/States/{name}"
+def _task_resources(raw: Any) -> Iterator[tuple[str, str]]:
+    for here, state in iter_states(raw):
         resource = state.get("Resource")
         if state.get("Type") == "Task" and isinstance(resource, str):
             yield f"{here}/Resource", resource
-        for index, branch in enumerate(state.get("Branches") or []):
-            yield from _task_resources(branch, f"{here}/Branches[{index}]")
-        for key in ("ItemProcessor", "Iterator"):
-            yield from _task_resources(state.get(key), f"{here}/{key}")
 
 
 def compile_definition(definition: str, machine_type: str) -> asl.StateMachine:
@@ -79,6 +64,9 @@ def validate_state_machine_definition(params: dict[str, Any]) -> dict[str, Any]:
     """ValidateStateMachineDefinition: diagnostics, errors first, at most ``maxResults``
     (0 or absent means 100), ``truncated`` when some were left out."""
     definition = params["definition"]
+    # UNSUPPORTED is Stepline's own code for what the interpreter cannot run yet; it is not
+    # AWS's, so AWS's static analysis leaves it out, while CreateStateMachine refuses such a
+    # definition rather than accept one it cannot run.
     diags = [d for d in asl.validate(definition) if d.code != UNSUPPORTED]
     if params.get("type", "STANDARD") == "EXPRESS" and not any(d.severity == "ERROR" for d in diags):
         parsed = _parsed(definition)
