@@ -2,9 +2,12 @@
 
     stepline run DEFINITION.json [--input JSON | --input-file FILE]
                                  [--handler RESOURCE=module:function ...] [--json]
+                                 [--mock-config FILE] [--test-case NAME]
+                                 [--state-machine-name NAME]
     stepline validate DEFINITION.json
     stepline serve [--host 127.0.0.1] [--port 8083] [--db URL] [--clock system|virtual]
                    [--wait-time-scale N] [--handler RESOURCE=module:function ...]
+                   [--mock-config FILE]
 
 Exit codes: 0 success, 1 the execution ended other than SUCCEEDED (or validation found
 errors), 2 bad usage or an invalid definition.
@@ -21,8 +24,10 @@ from typing import Any, TextIO
 
 import asl
 from asl import jsontext
+from emulator import mocks
 from emulator.driver import default_info, run_local
 from emulator.handlers import HandlerSpecError, parse_handler_spec
+from emulator.mocks import MockConfig, MockConfigError, MockSession
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -62,6 +67,19 @@ def _parser() -> argparse.ArgumentParser:
         help="answer a Task resource with a Python function (repeatable)",
     )
     run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument(
+        "--mock-config",
+        metavar="FILE",
+        help="Step Functions Local mock file (default: $SFN_MOCK_CONFIG, "
+        "$LOCALSTACK_SFN_MOCK_CONFIG, or ./MockConfigFile.json)",
+    )
+    run.add_argument("--test-case", metavar="NAME", help="the mock file's test case to run")
+    run.add_argument(
+        "--state-machine-name",
+        metavar="NAME",
+        help="the state machine's name (default: the definition file's name); "
+        "it chooses the mock file's StateMachines entry",
+    )
     run.set_defaults(command=_run)
 
     validate = sub.add_parser("validate", help="check a definition and print its diagnostics")
@@ -90,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=60.0,
         help="how long GetActivityTask waits for a task before answering empty (AWS: 60)",
+    )
+    serve.add_argument(
+        "--mock-config",
+        metavar="FILE",
+        help="Step Functions Local mock file (default: $SFN_MOCK_CONFIG, "
+        "$LOCALSTACK_SFN_MOCK_CONFIG, or ./MockConfigFile.json); choose a test case "
+        "with StartExecution(stateMachineArn=ARN#TestCase)",
     )
     serve.set_defaults(command=_serve)
     return parser
@@ -127,6 +152,34 @@ def _handlers(specs: list[str]) -> dict[str, Any]:
     return handlers
 
 
+def _mock_config(path: str | None) -> MockConfig | None:
+    """The mock file given, else the one Step Functions Local would find (or None)."""
+    try:
+        return mocks.load(path) if path is not None else mocks.from_environment()
+    except MockConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _mock_session(args: argparse.Namespace, state_machine: str) -> MockSession | None:
+    if args.test_case is None:
+        if args.mock_config is not None:
+            raise UsageError("--mock-config needs --test-case NAME to choose a test case")
+        return None
+    config = _mock_config(args.mock_config)
+    if config is None:
+        raise UsageError(
+            "--test-case needs a mock file: --mock-config FILE, $SFN_MOCK_CONFIG, "
+            "$LOCALSTACK_SFN_MOCK_CONFIG or ./MockConfigFile.json"
+        )
+    case = config.test_case(state_machine, args.test_case)
+    if case is None:
+        raise UsageError(
+            f"{config.source} has no test case {args.test_case!r} for the state machine "
+            f"{state_machine!r} (give its name with --state-machine-name)"
+        )
+    return MockSession(case)
+
+
 def _serve(args: argparse.Namespace, out: TextIO) -> int:
     import asyncio
     import os
@@ -150,6 +203,7 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
             wait_time_scale=scale,
             handlers=_handlers(args.handler),
             activity_poll_seconds=args.activity_poll_seconds,
+            mock_config=_mock_config(args.mock_config),
             ready=lambda line: print(line, file=out, flush=True),
         )
     )
@@ -172,8 +226,11 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     except ValueError as exc:
         raise UsageError(f"the input is not valid JSON: {exc}") from None
     handlers = _handlers(args.handler)
-    name = Path(args.definition).stem.replace(".", "-")[:80] or "Local"
-    result = run_local(machine, execution_input, handlers, default_info(state_machine_name=name))
+    name = args.state_machine_name or Path(args.definition).stem.replace(".", "-")[:80] or "Local"
+    mock = _mock_session(args, name)
+    result = run_local(
+        machine, execution_input, handlers, default_info(state_machine_name=name), mock=mock
+    )
     if args.json:
         json.dump(
             {

@@ -28,6 +28,7 @@ from aiohttp import web
 
 from api import protocol
 from api.constraints import RequestChecker
+from emulator.mocks import MockConfig
 from emulator.sfn import OPERATIONS, Caller, Services, SfnError
 from emulator.sfn.errors import CoralError
 
@@ -170,6 +171,7 @@ async def run(
     account: str | None = None,
     region: str | None = None,
     activity_poll_seconds: float = 60.0,
+    mock_config: MockConfig | None = None,
     ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM.  Prints Step Functions Local's readiness line."""
@@ -180,7 +182,9 @@ async def run(
     account = account or os.environ.get("AWS_ACCOUNT_ID") or "123456789012"
     region = region or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     database = Database(db_url or default_url())
-    executions = Executions(database, make_clock(clock, wait_time_scale), dict(handlers or {}))
+    executions = Executions(
+        database, make_clock(clock, wait_time_scale), dict(handlers or {}), mocks=mock_config
+    )
     await executions.open()
     services = Services(database, executions, account, region, activity_poll_seconds)
     runner = web.AppRunner(make_app(services), access_log=None)

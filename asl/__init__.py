@@ -21,6 +21,7 @@ from asl.effects import (
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
+    TaskStarted,
     TaskSucceeded,
     TimerFired,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "StopRequested",
     "TaskFailed",
     "TaskHeartbeat",
+    "TaskStarted",
     "TaskSucceeded",
     "TimerFired",
     "load",

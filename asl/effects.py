@@ -82,6 +82,17 @@ class TaskHeartbeat:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskStarted:
+    """An activity worker took the task (GetActivityTask): ``ActivityStarted`` is recorded.
+
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_ActivityStartedEventDetails.html
+    """
+
+    id: str
+    worker_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TimerFired:
     id: str
 
@@ -109,6 +120,7 @@ Outcome = (
     TaskSucceeded
     | TaskFailed
     | TaskHeartbeat
+    | TaskStarted
     | TimerFired
     | CallbackSucceeded
     | CallbackFailed

@@ -11,6 +11,7 @@ from typing import Any
 import asl
 from asl import jsontext
 from conformance.cases import Case
+from emulator import mocks
 from emulator.driver import run_local
 from emulator.handlers import Delayed, TaskFailure
 
@@ -88,7 +89,16 @@ def _execution(case: Case) -> list[str]:
     except asl.InvalidDefinition as exc:
         return [f"definition rejected: {exc}"]
     handlers = {resource: _handler(answers) for resource, answers in raw.get("handlers", {}).items()}
-    result = run_local(machine, raw.get("input", {}), handlers, INFO, seed=raw.get("seed", 0))
+    mock = None
+    if "mock_config" in raw:  # a Step Functions Local mock file and the test case to run
+        machine_name = raw.get("state_machine_name", INFO.state_machine_name)
+        test_case = mocks.parse(raw["mock_config"]).test_case(machine_name, raw["test_case"])
+        if test_case is None:
+            return [f"mock_config has no test case {raw['test_case']!r} for {machine_name!r}"]
+        mock = mocks.MockSession(test_case)
+    result = run_local(
+        machine, raw.get("input", {}), handlers, INFO, seed=raw.get("seed", 0), mock=mock
+    )
     problems: list[str] = []
     if "status" in expect and result.status != expect["status"]:
         problems.append(

@@ -16,10 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asl
+from emulator.activities import is_activity
 from emulator.handlers import invoke
+from emulator.mocks import MockSession
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+LOCAL_WORKER = "stepline-local"  # the workerName of ActivityStarted when a handler answers
 
 
 @dataclass
@@ -64,8 +67,10 @@ def run_local(
     handlers: Mapping[str, Callable[[Any], Any]],
     info: asl.ExecutionInfo | None = None,
     seed: int = 0,
+    mock: MockSession | None = None,
 ) -> ExecutionResult:
-    """Run ``machine`` to its end; Task resources are answered by ``handlers``."""
+    """Run ``machine`` to its end; Task resources are answered by ``handlers``, except
+    the states ``mock``'s test case answers (see :mod:`emulator.mocks`)."""
     info = info or default_info()
     now = info.start_time
     queue: list[tuple[datetime, int, asl.Outcome]] = []
@@ -83,6 +88,15 @@ def run_local(
             elif isinstance(effect, asl.CancelTimer):
                 cancelled.add(effect.id)
             elif isinstance(effect, asl.InvokeTask):
+                mocked = mock.answer(effect) if mock is not None else None
+                if mocked is not None:
+                    for outcome in mocked:
+                        heapq.heappush(queue, (now, next(order), outcome))
+                    continue
+                if is_activity(effect.resource) and effect.resource in handlers:
+                    # The handler plays the activity worker: it takes the task at once.
+                    started = asl.TaskStarted(effect.id, LOCAL_WORKER)
+                    heapq.heappush(queue, (now, next(order), started))
                 at, outcome = invoke(effect, handlers, now)
                 heapq.heappush(queue, (at, next(order), outcome))
             elif isinstance(effect, asl.FinishExecution):

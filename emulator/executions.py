@@ -34,6 +34,7 @@ from asl import jsontext
 from emulator.clock import Clock
 from emulator.leases import DEFAULT_LEASE_SECONDS, Leases, new_owner
 from emulator.live import LiveExecution
+from emulator.mocks import MockConfig, MockSession, TestCase
 from emulator.runner import Runner, execution_seed
 from emulator.store import execution_rows as rows
 from emulator.store import work_rows
@@ -91,11 +92,17 @@ class Executions:
         lease_seconds: float | None = None,
         poll_seconds: float = 0.2,
         reclaim_dead_owners: bool = True,
+        mocks: MockConfig | None = None,
     ) -> None:
         self.db = db
         self.owner = owner or new_owner()
         leases = Leases(db, self.owner, _lease_seconds(lease_seconds), reclaim_dead_owners)
-        self._runner = Runner(db, clock, handlers, leases, poll_seconds)
+        self._runner = Runner(db, clock, handlers, leases, poll_seconds, mocks)
+
+    @property
+    def mocks(self) -> MockConfig | None:
+        """Step Functions Local's mock file, if one was given."""
+        return self._runner.mocks
 
     @property
     def clock(self) -> Clock:
@@ -132,9 +139,11 @@ class Executions:
         version_arn: str | None = None,
         alias_arn: str | None = None,
         trace_header: str | None = None,
+        mock_test_case: TestCase | None = None,
     ) -> ExecutionRecord:
         """Write the execution, its first step's events, timers and tasks in ONE transaction,
-        then carry out the effects.  Raises :class:`ExecutionAlreadyExists`."""
+        then carry out the effects.  Raises :class:`ExecutionAlreadyExists`.
+        ``mock_test_case``: the mock file's test case that answers its mocked states."""
         record, live, step = self._first_step(
             arn,
             state_machine_arn,
@@ -148,6 +157,8 @@ class Executions:
             trace_header,
             durable=True,
         )
+        if mock_test_case is not None:
+            live.mock = MockSession(mock_test_case)
         row = {
             "arn": arn,
             "state_machine_arn": state_machine_arn,
@@ -161,6 +172,7 @@ class Executions:
             "input": input_text,
             "start_date": record.start_date,
             "trace_header": trace_header,
+            "mock_test_case": mock_test_case.name if mock_test_case is not None else None,
             "redrive_count": 0,
             "lease_owner": self.owner,
             "lease_expires": self._runner.leases.expiry(),
@@ -186,6 +198,7 @@ class Executions:
         version_arn: str | None = None,
         alias_arn: str | None = None,
         trace_header: str | None = None,
+        mock_test_case: TestCase | None = None,
     ) -> ExecutionRecord:
         """StartSyncExecution: run to the end in memory (AWS keeps no history for EXPRESS)."""
         record, live, step = self._first_step(
@@ -201,6 +214,8 @@ class Executions:
             trace_header,
             durable=False,
         )
+        if mock_test_case is not None:
+            live.mock = MockSession(mock_test_case)
         live.record = record
         write = self._runner.begin(live, step, record.start_date, None)
         if write.finish is None:
@@ -308,6 +323,21 @@ class Executions:
                 raise TaskTimedOut(task_token)
             raise InvalidTaskToken(task_token)
         self._request(found.execution_arn, outcome or asl.TaskHeartbeat(found.task_id))
+
+    # ------------------------------------------------------------------ activities
+
+    async def get_activity_task(
+        self, activity_arn: str, worker_name: str | None, poll_seconds: float
+    ) -> tuple[str, str] | None:
+        """GetActivityTask: (taskToken, input JSON text) of the oldest task waiting on the
+        activity, or None when none came within ``poll_seconds``."""
+        taken = await self._runner.activities.take(
+            activity_arn, worker_name, poll_seconds, self.clock.now
+        )
+        if taken is None:
+            return None
+        self._runner.deliver(taken.execution_arn, taken.started, request_id=taken.request_id)
+        return taken.task_token, taken.input
 
     async def wait_finished(self, arn: str, timeout: float | None = None) -> ExecutionRecord:
         """The execution once it has finished; after ``timeout`` real seconds, as it is then."""

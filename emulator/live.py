@@ -15,7 +15,9 @@ from datetime import datetime
 
 import asl
 from asl import jsontext
+from emulator.activities import is_activity
 from emulator.clock import Clock
+from emulator.mocks import MockSession
 from emulator.store.execution_rows import ExecutionRecord, Finish, StepWrite, event_rows
 from emulator.store.messages import await_callback_to_json, invoke_task_to_json
 from emulator.timers import epoch
@@ -33,6 +35,7 @@ class LiveExecution:
     record: ExecutionRecord | None = None  # in-memory executions only
     events: list[asl.Event] = field(default_factory=list)  # in-memory executions only
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    mock: MockSession | None = None  # the Step Functions Local test case it runs, if any
 
 
 @dataclass(slots=True)
@@ -79,10 +82,12 @@ def plan(
                 removed.add(effect.id)
         elif isinstance(effect, asl.InvokeTask):
             invokes.append(effect)
+            # An activity task waits for a worker, as a callback waits for its token.
+            waits = is_activity(effect.resource)
             if live.durable:
-                tasks[effect.id] = (invoke_task_to_json(effect), effect.task_token, False)
+                tasks[effect.id] = (invoke_task_to_json(effect), effect.task_token, waits)
             else:
-                tasks[effect.id] = ("", effect.task_token, False)
+                tasks[effect.id] = ("", effect.task_token, waits)
         elif isinstance(effect, asl.AwaitCallback):
             tasks[effect.id] = (await_callback_to_json(effect), effect.task_token, True)
         elif isinstance(effect, asl.FinishExecution):

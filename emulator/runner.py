@@ -26,10 +26,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import asl
 from asl import jsontext
+from emulator.activities import ActivityQueue, is_activity
 from emulator.clock import Clock, VirtualClock
 from emulator.handlers import invoke
 from emulator.leases import Leases
 from emulator.live import LiveExecution, applied, plan
+from emulator.mocks import MockConfig
+from emulator.mocks import resume as resume_mock
 from emulator.store import execution_rows as rows
 from emulator.store import work_rows
 from emulator.store.db import Database
@@ -55,13 +58,16 @@ class Runner:
         handlers: Mapping[str, Callable[[Any], Any]],
         leases: Leases,
         poll_seconds: float,
+        mocks: MockConfig | None = None,
     ) -> None:
         self.db = db
+        self.mocks = mocks  # Step Functions Local's mock file, if one was given
         self.clock = clock
         self.handlers = handlers
         self.leases = leases
         self.poll_seconds = poll_seconds
         self.live: dict[str, LiveExecution] = {}
+        self.activities = ActivityQueue(db)
         self._machines: OrderedDict[str, asl.StateMachine] = OrderedDict()
         self._timers = TimerQueue()
         self._wake = asyncio.Event()
@@ -240,10 +246,25 @@ class Runner:
     # ------------------------------------------------------------------ tasks
 
     def _dispatch(self, arn: str, effect: asl.InvokeTask) -> None:
+        if self._mocked(arn, effect):
+            return
+        if is_activity(effect.resource):
+            self._offer_activity(arn, effect)
+            return
         self._inflight += 1
         task = asyncio.create_task(self._invoke(arn, effect))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _offer_activity(self, arn: str, effect: asl.InvokeTask) -> None:
+        """Activity tasks wait in the queue for a worker's GetActivityTask (emulator.activities)."""
+        try:
+            self.activities.offer(arn, effect)
+        except SQLAlchemyError:
+            # The pending task is committed: offered again when the execution is reloaded.
+            log.exception("could not offer an activity task of %s", arn)
+            self._drop(arn)
+            self._reload.add(arn)
 
     async def _invoke(self, arn: str, effect: asl.InvokeTask) -> None:
         try:
@@ -259,6 +280,29 @@ class Runner:
             raise
         except Exception:
             log.exception("dispatching a task of %s failed", arn)
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._wake.set()
+            self._resolve_settlers()
+
+    def _mocked(self, arn: str, effect: asl.InvokeTask) -> bool:
+        """Answer the task from the execution's mock test case, if it mocks the state.
+        The answer is delivered on the next loop turn, as a task's would be."""
+        live = self.live.get(arn)
+        outcomes = live.mock.answer(effect) if live is not None and live.mock is not None else None
+        if outcomes is None:
+            return False
+        self._inflight += 1
+        asyncio.get_running_loop().call_soon(self._deliver_mocked, arn, outcomes)
+        return True
+
+    def _deliver_mocked(self, arn: str, outcomes: tuple[asl.Outcome, ...]) -> None:
+        try:
+            for outcome in outcomes:
+                self.deliver(arn, outcome)
+        except Exception:
+            log.exception("delivering a mocked answer to %s failed", arn)
         finally:
             self._inflight -= 1
             if self._inflight == 0:
@@ -339,6 +383,10 @@ class Runner:
             self._broken.add(arn)
             return False
         live = LiveExecution(arn, machine, cursor)
+        if self.mocks is not None:
+            pending = [invoke_task_from_json(t.effect).state_name for t in row.tasks if not t.callback]
+            with self.db.begin() as connection:
+                live.mock = resume_mock(connection, arn, self.mocks, pending)
         self.live[arn] = live
         for timer in row.timers:
             live.timers.add(timer.timer_id)
@@ -354,6 +402,8 @@ class Runner:
             for task in row.tasks:
                 if not task.callback:
                     self._dispatch(arn, invoke_task_from_json(task.effect))
+                elif task.task_id != task.task_token:  # an activity task (its id is not its token)
+                    self._offer_activity(arn, invoke_task_from_json(task.effect))
         self._wake.set()
         return True
 

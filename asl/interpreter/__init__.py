@@ -22,6 +22,7 @@ from asl.effects import (
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
+    TaskStarted,
     TaskSucceeded,
     TimerFired,
 )
@@ -69,16 +70,21 @@ def resume(machine: StateMachine, cursor: Cursor, outcome: Outcome, now: datetim
     frame = cursor.waiting.get(key)
     if frame is None:
         return run.step()  # a stale outcome: its attempt was superseded
+    callback = isinstance(outcome, CallbackSucceeded | CallbackFailed)
+    if callback and (frame.task_token != key or frame.phase not in (TASK, CALLBACK)):
+        return run.step()  # the token's task ended
     state = machine.scopes[frame.scope].states[frame.state]
     if isinstance(outcome, TimerFired):
         _timer(run, frame, state, outcome.id)
     elif frame.phase in (TASK, CALLBACK) and isinstance(state, TaskState):
         if isinstance(outcome, TaskSucceeded | CallbackSucceeded):
-            tasks.task_succeeded(run, frame, state, outcome.output)
+            tasks.task_succeeded(run, frame, state, outcome.output, callback)
         elif isinstance(outcome, TaskFailed | CallbackFailed):
             tasks.task_failed(run, frame, state, outcome.error, outcome.cause)
         elif isinstance(outcome, TaskHeartbeat):
             tasks.heartbeat(run, frame, state)
+        elif isinstance(outcome, TaskStarted):
+            tasks.task_started(run, frame, state, outcome.worker_name)
     run.settle(frame)
     return run.step()
 

@@ -263,6 +263,8 @@ def _index(root: Frame) -> dict[str, Frame]:
         frame = stack.pop()
         if frame.wait_id is not None:
             out[frame.wait_id] = frame
+        if frame.phase == TASK and frame.task_token is not None:
+            out[frame.task_token] = frame  # a token is accepted from scheduling on
         for timer in frame.timers:
             out[timer] = frame
         if frame.fan is not None:

@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/step-functions/latest/dg/concepts-service-integratio
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from asl import errors
@@ -22,8 +23,10 @@ from asl.model import State, TaskState
 LAMBDA, ACTIVITY, SERVICE = "lambda", "activity", "service"
 
 
+@functools.lru_cache(maxsize=4096)
 def resource_kind(resource: str) -> tuple[str, str, str]:
-    """(kind, resourceType, resource) as history events name them."""
+    """(kind, resourceType, resource) as history events name them (cached: a definition's
+    resources are few, and this runs on every task)."""
     parts = resource.split(":")
     if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
         return LAMBDA, "lambda", resource
@@ -43,7 +46,9 @@ def run_task(run: Run, frame: Frame, state: TaskState) -> None:
 def schedule(run: Run, frame: Frame, state: TaskState) -> None:
     """Process the input and schedule the resource (also used by retries)."""
     token = None
-    if state.wait_for_task_token:
+    if state.wait_for_task_token or resource_kind(state.resource)[0] == ACTIVITY:
+        # Activities and .waitForTaskToken tasks get a token when they are scheduled.
+        # https://docs.aws.amazon.com/step-functions/latest/dg/concepts-activities.html
         rng = run.rng_factory()
         token = f"{rng.getrandbits(128):032x}" + f"{rng.getrandbits(128):032x}"
     scope = run.scope(frame, state, task_token=token)
@@ -147,6 +152,11 @@ def _schedule(
     frame.wait_id = task_id
     frame.task_token = token
     run.cursor.waiting[task_id] = frame
+    if token is not None:
+        # AWS accepts the token as soon as the task is scheduled: a SendTaskSuccess that
+        # arrives before the service call answered completes the task.
+        # https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token
+        run.cursor.waiting[token] = frame
     if timeout is not None:
         frame.timers.append(run.start_timer(frame, timeout, "task-timeout"))
     frame.heartbeat = heartbeat
@@ -177,8 +187,30 @@ def _seconds(value: int | None, path: Any, data: Any, scope: Any, field: str) ->
 # ---------------------------------------------------------------------- outcomes
 
 
-def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> None:
-    if frame.phase == TASK and state.wait_for_task_token:
+def task_started(run: Run, frame: Frame, state: TaskState, worker_name: str | None) -> None:
+    """An activity worker took the task: ``ActivityStarted`` with its ``workerName``.
+
+    Recorded AWS history (LocalStack's test_activities snapshot, test_activity_task_no_worker_name):
+    without a workerName the event still carries ``activityStartedEventDetails: {}``.
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_ActivityStartedEventDetails.html
+    """
+    if frame.phase != TASK or resource_kind(state.resource)[0] != ACTIVITY:
+        return
+    details = {"workerName": worker_name} if worker_name is not None else {}
+    run.emit(frame, "ActivityStarted", "activityStartedEventDetails", details)
+
+
+def _release_token(run: Run, frame: Frame) -> None:
+    if frame.task_token is not None:
+        run.cursor.waiting.pop(frame.task_token, None)
+        frame.task_token = None
+
+
+def task_succeeded(
+    run: Run, frame: Frame, state: TaskState, result: Any, callback: bool = False
+) -> None:
+    """The resource answered (``callback``: the answer came with the task token)."""
+    if frame.phase == TASK and state.wait_for_task_token and not callback:
         # The service call went through; now the task waits for its token.
         kind, resource_type, resource = resource_kind(state.resource)
         run.emit(
@@ -196,7 +228,7 @@ def task_succeeded(run: Run, frame: Frame, state: TaskState, result: Any) -> Non
         return
     run.release_wait(frame)
     run.cancel_timers(frame)
-    frame.task_token = None
+    _release_token(run, frame)
     frame.heartbeat = None
     try:
         dataflow.check_size(state, result)
@@ -258,7 +290,7 @@ def task_failed(
 ) -> None:
     run.release_wait(frame)
     run.cancel_timers(frame)
-    frame.task_token = None
+    _release_token(run, frame)
     if timed_out:
         _timed_out_event(run, frame, state, error, cause)
     else:

@@ -4,13 +4,13 @@ GetActivityTask.
 https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateActivity.html
 CreateActivity is idempotent by name (recorded in LocalStack's
 test_create_describe_delete_activity: the same ARN and creation date come back); deleting a
-missing activity succeeds.  GetActivityTask long-polls: with no task to hand out it answers
-without a taskToken after the poll time (AWS: 60 seconds).
+missing activity succeeds.  GetActivityTask long-polls the task queue
+(``emulator.activities``): with no task to hand out it answers without a taskToken after the
+poll time (AWS: 60 seconds).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -108,9 +108,10 @@ def list_activities(svc: Services, caller: Caller, p: dict[str, Any]) -> dict[st
 
 
 async def get_activity_task(svc: Services, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """A task for the worker, or ``{}`` (no taskToken) when none came within the poll time.
-    The runner hands out activity tasks once it supports them (``get_activity_task`` on
-    the runner); until then a poll always ends empty, as AWS's does with no task."""
+    """The oldest task scheduled on the activity, taken for this worker (the execution
+    records ``ActivityStarted`` with ``workerName``), or ``{}`` (no taskToken) when none came
+    within the poll time (AWS: 60 seconds).
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetActivityTask.html"""
     arn = p["activityArn"]
     _require(svc, arn)
     if _pollers.get(arn, 0) >= MAX_ACTIVITY_WORKERS:
@@ -119,15 +120,13 @@ async def get_activity_task(svc: Services, caller: Caller, p: dict[str, Any]) ->
             f"The maximum number of workers concurrently polling for activity tasks "
             f"({MAX_ACTIVITY_WORKERS}) has been reached for '{arn}'",
         )
-    poll = getattr(svc.executions, "get_activity_task", None)
     _pollers[arn] = _pollers.get(arn, 0) + 1
     try:
-        if poll is not None:
-            task = await poll(arn, p.get("workerName"), svc.activity_poll_seconds)
-            if task is not None:
-                return {"taskToken": task[0], "input": task[1]}
-            return {}
-        await asyncio.sleep(svc.activity_poll_seconds)
-        return {}
+        task = await svc.executions.get_activity_task(
+            arn, p.get("workerName"), svc.activity_poll_seconds
+        )
     finally:
         _pollers[arn] -= 1
+    if task is None:
+        return {}
+    return {"taskToken": task[0], "input": task[1]}

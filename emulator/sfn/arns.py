@@ -145,3 +145,12 @@ def version_arn(machine: str, number: int) -> str:
 
 def alias_arn(machine: str, alias: str) -> str:
     return f"{machine}:{alias}"
+
+
+def split_test_case(text: str) -> tuple[str, str | None]:
+    """``ARN#TestCase`` -> (ARN, TestCase): Step Functions Local's way of choosing a test case
+    of its mock file at StartExecution; ``#`` cannot occur in a name, so the split is
+    unambiguous.  https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-test-sm-exec.html
+    """
+    arn, sep, case = text.partition("#")
+    return (arn, case) if sep else (text, None)

@@ -20,6 +20,7 @@ from typing import Any
 from asl import jsontext
 from asl.validation.json_syntax import describe as jackson_error
 from emulator.executions import ExecutionAlreadyExists, ExecutionNotFound
+from emulator.mocks import TestCase
 from emulator.sfn import aliases, arns, errors, pagination, state_machines, versions
 from emulator.sfn.context import Caller, Services
 
@@ -77,8 +78,25 @@ def check_input(text: str | None) -> str:
 _starting: set[str] = set()
 
 
+def mock_test_case(svc: Services, target: Target, case: str | None) -> TestCase | None:
+    """The mock file's test case that ``ARN#TestCase`` names (None: no suffix)."""
+    if case is None:
+        return None
+    config = svc.executions.mocks
+    found = config.test_case(target.machine.name, case) if config is not None else None
+    if found is None:
+        # Step Functions Local's answer is not recorded; a clear ValidationException.
+        where = "the mock file" if config is not None else "no mock file (SFN_MOCK_CONFIG)"
+        raise errors.ValidationError(
+            f"Test case '{case}' for state machine '{target.machine.name}' not found in {where}"
+        )
+    return found
+
+
 async def start_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    target = resolve(svc, p["stateMachineArn"])
+    machine_arn, case = arns.split_test_case(p["stateMachineArn"])
+    target = resolve(svc, machine_arn)
+    test_case = mock_test_case(svc, target, case)
     name = p.get("name") or str(uuid.uuid4())
     arns.check_name(name)
     input_text = check_input(p.get("input"))
@@ -92,6 +110,7 @@ async def start_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> d
         "version_arn": target.version_arn,
         "alias_arn": target.alias_arn,
         "trace_header": p.get("traceHeader"),
+        "mock_test_case": test_case,
     }
     if target.machine.type == "EXPRESS":
         # Express executions are not idempotent and carry a unique suffix.
@@ -121,7 +140,9 @@ async def start_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> d
 
 
 async def start_sync_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    target = resolve(svc, p["stateMachineArn"])
+    machine_arn, case = arns.split_test_case(p["stateMachineArn"])
+    target = resolve(svc, machine_arn)
+    test_case = mock_test_case(svc, target, case)
     if target.machine.type != "EXPRESS":
         raise errors.type_not_supported()
     name = p.get("name") or str(uuid.uuid4())
@@ -139,6 +160,7 @@ async def start_sync_execution(svc: Services, caller: Caller, p: dict[str, Any])
         version_arn=target.version_arn,
         alias_arn=target.alias_arn,
         trace_header=p.get("traceHeader"),
+        mock_test_case=test_case,
     )
     out = _payloads(record, p.get("includedData"))
     out.update(

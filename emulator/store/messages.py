@@ -50,6 +50,7 @@ _OUTCOMES: dict[str, type[Any]] = {
     "TaskSucceeded": asl.TaskSucceeded,
     "TaskFailed": asl.TaskFailed,
     "TaskHeartbeat": asl.TaskHeartbeat,
+    "TaskStarted": asl.TaskStarted,
     "TimerFired": asl.TimerFired,
     "CallbackSucceeded": asl.CallbackSucceeded,
     "CallbackFailed": asl.CallbackFailed,

@@ -24,6 +24,13 @@ Step = Callable[[Connection, str], None]
 STEPS: dict[int, Step] = {}
 
 
+def _add_activity_tasks(connection: Connection, dialect: str) -> None:
+    schema.activity_tasks.create(connection)
+
+
+STEPS[2] = _add_activity_tasks
+
+
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer Stepline."""
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -173,6 +173,22 @@ pending_tasks = Table(
     Column("task_token", String(2048)),
     Column("callback", Boolean, nullable=False, default=False),
     Index("ix_pending_token", "task_token"),
+)
+
+# Activity tasks waiting for a worker (GetActivityTask), and the worker that took each one.
+# A row lives as long as its pending task; the queue forgets rows whose task has ended.
+activity_tasks = Table(
+    "activity_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # hand-out order
+    Column("task_token", String(128), nullable=False, unique=True),
+    Column("activity_arn", String(512), nullable=False),
+    Column("execution_arn", String(512), nullable=False),
+    Column("task_id", String(64), nullable=False),
+    Column("input", Text, nullable=False),  # JSON text, as GetActivityTask returns it
+    Column("worker_name", String(80)),
+    Column("started", TS),  # None: not taken yet
+    Index("ix_activity_tasks_waiting", "activity_arn", "started"),
 )
 
 # Outcomes for an execution that another process owns (StopExecution arriving at process B
