@@ -19,16 +19,16 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 import asl
 from asl import jsontext
-from emulator.activities import ActivityQueue, is_activity
+from emulator.activities import ActivityQueue
 from emulator.clock import Clock, VirtualClock
-from emulator.handlers import invoke
+from emulator.dispatch import TaskDispatch
 from emulator.leases import Leases
 from emulator.live import LiveExecution, applied, plan
 from emulator.mocks import MockConfig
@@ -71,11 +71,10 @@ class Runner:
         self._machines: OrderedDict[str, asl.StateMachine] = OrderedDict()
         self._timers = TimerQueue()
         self._wake = asyncio.Event()
-        self._inflight = 0
         self._callbacks = 0
         self._reload: set[str] = set()
         self._broken: set[str] = set()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.dispatch = TaskDispatch(self)
         self._settlers: list[asyncio.Future[None]] = []
         self._loops: list[asyncio.Task[None]] = []
         self._open = False
@@ -101,9 +100,9 @@ class Runner:
         self._open = False
         for loop in self._loops:
             loop.cancel()
-        for task in list(self._tasks):
+        for task in list(self.dispatch.tasks):
             task.cancel()
-        await asyncio.gather(*self._loops, *self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._loops, *self.dispatch.tasks, return_exceptions=True)
         self._loops = []
         held = {arn for arn, live in self.live.items() if live.durable}
         for live in list(self.live.values()):
@@ -210,7 +209,7 @@ class Runner:
         if dues:
             self._wake.set()
         for effect in invokes:
-            self._dispatch(arn, effect)
+            self.dispatch.dispatch(arn, effect)
 
     def _finished(self, live: LiveExecution, finish: rows.Finish) -> None:
         if live.record is not None:
@@ -243,77 +242,11 @@ class Runner:
         live.waiters.append(future)
         return future
 
-    # ------------------------------------------------------------------ tasks
-
-    def _dispatch(self, arn: str, effect: asl.InvokeTask) -> None:
-        if self._mocked(arn, effect):
-            return
-        if is_activity(effect.resource):
-            self._offer_activity(arn, effect)
-            return
-        self._inflight += 1
-        task = asyncio.create_task(self._invoke(arn, effect))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def _offer_activity(self, arn: str, effect: asl.InvokeTask) -> None:
-        """Activity tasks wait in the queue for a worker's GetActivityTask (emulator.activities)."""
-        try:
-            self.activities.offer(arn, effect)
-        except SQLAlchemyError:
-            # The pending task is committed: offered again when the execution is reloaded.
-            log.exception("could not offer an activity task of %s", arn)
-            self._drop(arn)
-            self._reload.add(arn)
-
-    async def _invoke(self, arn: str, effect: asl.InvokeTask) -> None:
-        try:
-            started = self.clock.now()
-            at, outcome = await asyncio.to_thread(invoke, effect, self.handlers, started)
-            delay = at - started
-            if delay > timedelta(0):
-                self._timers.add_outcome(arn, outcome, self.clock.now() + delay)
-                self._wake.set()
-            else:
-                self.deliver(arn, outcome)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("dispatching a task of %s failed", arn)
-        finally:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._wake.set()
-            self._resolve_settlers()
-
-    def _mocked(self, arn: str, effect: asl.InvokeTask) -> bool:
-        """Answer the task from the execution's mock test case, if it mocks the state.
-        The answer is delivered on the next loop turn, as a task's would be."""
-        live = self.live.get(arn)
-        outcomes = live.mock.answer(effect) if live is not None and live.mock is not None else None
-        if outcomes is None:
-            return False
-        self._inflight += 1
-        asyncio.get_running_loop().call_soon(self._deliver_mocked, arn, outcomes)
-        return True
-
-    def _deliver_mocked(self, arn: str, outcomes: tuple[asl.Outcome, ...]) -> None:
-        try:
-            for outcome in outcomes:
-                self.deliver(arn, outcome)
-        except Exception:
-            log.exception("delivering a mocked answer to %s failed", arn)
-        finally:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._wake.set()
-            self._resolve_settlers()
-
     # ------------------------------------------------------------------ time
 
     def idle(self) -> bool:
         """Nothing but timers to wait for: no task in flight, no callback awaited."""
-        return self._inflight == 0 and self._callbacks == 0
+        return self.dispatch.inflight == 0 and self._callbacks == 0
 
     def next_due(self) -> datetime | None:
         return self._timers.next_due()
@@ -329,7 +262,7 @@ class Runner:
             due = self._timers.next_due()
             timers_done = not self._wake.is_set() and (due is None or due > self.clock.now())
             remaining = deadline - time.monotonic()
-            if timers_done and (self._inflight == 0 or remaining <= 0):
+            if timers_done and (self.dispatch.inflight == 0 or remaining <= 0):
                 return
             future: asyncio.Future[None] = loop.create_future()
             self._settlers.append(future)
@@ -384,7 +317,9 @@ class Runner:
             return False
         live = LiveExecution(arn, machine, cursor)
         if self.mocks is not None:
-            pending = [invoke_task_from_json(t.effect).state_name for t in row.tasks if not t.callback]
+            pending = [
+                invoke_task_from_json(t.effect).state_name for t in row.tasks if not t.callback
+            ]
             with self.db.begin() as connection:
                 live.mock = resume_mock(connection, arn, self.mocks, pending)
         self.live[arn] = live
@@ -401,9 +336,9 @@ class Runner:
         if arn in self.live:
             for task in row.tasks:
                 if not task.callback:
-                    self._dispatch(arn, invoke_task_from_json(task.effect))
+                    self.dispatch.dispatch(arn, invoke_task_from_json(task.effect))
                 elif task.task_id != task.task_token:  # an activity task (its id is not its token)
-                    self._offer_activity(arn, invoke_task_from_json(task.effect))
+                    self.dispatch.offer_activity(arn, invoke_task_from_json(task.effect))
         self._wake.set()
         return True
 

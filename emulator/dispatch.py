@@ -1,0 +1,96 @@
+"""Carrying out a committed step's InvokeTask effects: a mocked answer, an activity queued for
+its workers, or a local handler called in a worker thread.  Each answer comes back to the
+runner as an outcome, through :meth:`Runner.deliver`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+import asl
+from emulator.activities import is_activity
+from emulator.handlers import invoke
+
+if TYPE_CHECKING:
+    from emulator.runner import Runner
+
+log = logging.getLogger("stepline.runner")
+
+
+class TaskDispatch:
+    """The task side of a :class:`emulator.runner.Runner`: it counts the tasks in flight (the
+    virtual clock waits for them) and hands every answer back to the runner."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.inflight = 0
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    def dispatch(self, arn: str, effect: asl.InvokeTask) -> None:
+        if self._mocked(arn, effect):
+            return
+        if is_activity(effect.resource):
+            self.offer_activity(arn, effect)
+            return
+        self.inflight += 1
+        task = asyncio.create_task(self._invoke(arn, effect))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def offer_activity(self, arn: str, effect: asl.InvokeTask) -> None:
+        """Activity tasks wait in the queue for a worker's GetActivityTask (emulator.activities)."""
+        try:
+            self.runner.activities.offer(arn, effect)
+        except SQLAlchemyError:
+            # The pending task is committed: offered again when the execution is reloaded.
+            log.exception("could not offer an activity task of %s", arn)
+            self.runner._drop(arn)
+            self.runner._reload.add(arn)
+
+    async def _invoke(self, arn: str, effect: asl.InvokeTask) -> None:
+        try:
+            started = self.runner.clock.now()
+            at, outcome = await asyncio.to_thread(invoke, effect, self.runner.handlers, started)
+            delay = at - started
+            if delay > timedelta(0):
+                self.runner._timers.add_outcome(arn, outcome, self.runner.clock.now() + delay)
+                self.runner._wake.set()
+            else:
+                self.runner.deliver(arn, outcome)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("dispatching a task of %s failed", arn)
+        finally:
+            self.inflight -= 1
+            if self.inflight == 0:
+                self.runner._wake.set()
+            self.runner._resolve_settlers()
+
+    def _mocked(self, arn: str, effect: asl.InvokeTask) -> bool:
+        """Answer the task from the execution's mock test case, if it mocks the state.
+        The answer is delivered on the next loop turn, as a task's would be."""
+        live = self.runner.live.get(arn)
+        outcomes = live.mock.answer(effect) if live is not None and live.mock is not None else None
+        if outcomes is None:
+            return False
+        self.inflight += 1
+        asyncio.get_running_loop().call_soon(self._deliver_mocked, arn, outcomes)
+        return True
+
+    def _deliver_mocked(self, arn: str, outcomes: tuple[asl.Outcome, ...]) -> None:
+        try:
+            for outcome in outcomes:
+                self.runner.deliver(arn, outcome)
+        except Exception:
+            log.exception("delivering a mocked answer to %s failed", arn)
+        finally:
+            self.inflight -= 1
+            if self.inflight == 0:
+                self.runner._wake.set()
+            self.runner._resolve_settlers()
