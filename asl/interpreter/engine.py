@@ -19,7 +19,6 @@ from asl.context import context_object
 from asl.effects import CancelTimer, Effect, FinishExecution, StartTimer
 from asl.errors import StatesError
 from asl.history import Event
-from asl.interpreter import variables
 from asl.interpreter.cursor import (
     ABORTED,
     CHILDREN,
@@ -32,8 +31,7 @@ from asl.interpreter.cursor import (
     Frame,
 )
 from asl.interpreter.retry import error_matches, retry_delay
-from asl.jsonpath import PathMatchFailure
-from asl.model import Catcher, Graph, State, StateMachine
+from asl.model import Graph, State, StateMachine
 from asl.scope import Scope
 
 # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
@@ -270,38 +268,11 @@ class Run:
         for catcher in state.catchers:
             if not error_matches(catcher.error_equals, error):
                 continue
-            self.caught(frame, state, catcher, {"Error": error, "Cause": cause})
+            from asl.interpreter.catching import caught  # catching builds on this module
+
+            caught(self, frame, state, catcher, {"Error": error, "Cause": cause})
             return
         self.fail_frame(frame, error, cause)
-
-    def caught(self, frame: Frame, state: State, catcher: Catcher, error_output: Any) -> None:
-        """A catcher took the error: its ResultPath (or Output) and Assign, then its Next."""
-        try:
-            if state.jsonata:
-                from asl.interpreter import queries  # queries builds on this module
-
-                output, assigned = queries.catch_output(self, frame, state, catcher, error_output)
-                self.exit(frame, state, output, catcher.next, assigned)
-                return
-            assigned = None
-            if catcher.assign is not None:
-                scope = self.scope(frame, state)
-                assigned = variables.jsonpath_assign(
-                    frame, state, catcher.assign, error_output, scope
-                )
-            if catcher.result_null:
-                output = frame.input
-            elif catcher.result_path is None:
-                output = error_output
-            else:
-                try:
-                    output = catcher.result_path.assign(frame.input, error_output)
-                except PathMatchFailure as exc:
-                    raise StatesError(errors.RESULT_PATH_MATCH_FAILURE, str(exc)) from None
-        except StatesError as exc:
-            self.fail_frame(frame, exc.error, exc.cause)
-            return
-        self.exit(frame, state, output, catcher.next, assigned)
 
     def fail_frame(self, frame: Frame, error: str, cause: str | None) -> None:
         frame.phase = FAILED
