@@ -115,7 +115,8 @@ CATCHER = frozenset({"ErrorEquals", "Next", "ResultPath", "Comment", "Output", "
 # https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html ("your workflow
 # fields will be reduced from five JSONPath fields (InputPath, Parameters, ResultSelector,
 # ResultPath, and OutputPath) to only two fields: Arguments and Output") and the per-state
-# pages, which mark the *Path fields "JSONPath only".
+# pages, which mark the *Path fields "JSONPath only" — and Pass's Result ("Result (Optional,
+# JSONPath only)", https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html).
 JSONATA_ONLY = frozenset({"Output", "Arguments", "Items"})
 JSONPATH_ONLY = frozenset(
     {
@@ -124,6 +125,7 @@ JSONPATH_ONLY = frozenset(
         "ResultPath",
         "Parameters",
         "ResultSelector",
+        "Result",
         "ItemsPath",
         "SecondsPath",
         "TimestampPath",

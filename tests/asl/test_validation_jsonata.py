@@ -814,3 +814,22 @@ def test_any_template_text_gives_diagnostics_at_the_string_or_none(text: str) ->
 @settings(max_examples=200, deadline=None)
 def test_identifiers_up_to_80_characters_are_variable_names(name: str) -> None:
     assert name_error(name) is None or name == "states"
+
+
+def test_pass_result_is_a_jsonpath_only_field() -> None:
+    # "Result (Optional, JSONPath only)": https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html
+    diagnostics = validate_definition(
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "P",
+            "States": {"P": {"Type": "Pass", "Result": {"a": 1}, "End": True}},
+        }
+    )
+    assert [(d.code, d.message, d.location) for d in diagnostics] == [
+        (
+            "SCHEMA_VALIDATION_FAILED",
+            "The QueryLanguage is set to 'JSONata', but field 'Result' is only supported for "
+            "the 'JSONPath' QueryLanguage",
+            "/States/P",
+        )
+    ]
