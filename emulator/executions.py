@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import os
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -32,7 +31,13 @@ from sqlalchemy.exc import IntegrityError
 import asl
 from asl import jsontext
 from emulator.clock import Clock
-from emulator.leases import DEFAULT_LEASE_SECONDS, Leases, new_owner
+from emulator.execution_errors import (
+    ExecutionAlreadyExists,
+    ExecutionNotFound,
+    InvalidTaskToken,
+    TaskTimedOut,
+)
+from emulator.leases import Leases, lease_seconds_from, new_owner
 from emulator.live import LiveExecution
 from emulator.mocks import MockConfig, MockSession, TestCase
 from emulator.runner import Runner, execution_seed
@@ -54,31 +59,8 @@ __all__ = [
 RUNNING = "RUNNING"
 
 
-class ExecutionNotFound(LookupError):
-    """No execution has this ARN."""
-
-
-class ExecutionAlreadyExists(Exception):
-    """An execution with this ARN exists already (the caller decides idempotency first)."""
-
-
-class InvalidTaskToken(LookupError):
-    """No execution issued this task token."""
-
-
-class TaskTimedOut(LookupError):
-    """The task this token belonged to has ended (succeeded, failed, timed out, stopped)."""
-
-
 # The tokens the interpreter issues: 64 hexadecimal digits (asl/interpreter/tasks.py).
 _TOKEN = re.compile(r"[0-9a-f]{64}")
-
-
-def _lease_seconds(value: float | None) -> float:
-    if value is not None:
-        return value
-    env = os.environ.get("STEPLINE_LEASE_SECONDS")
-    return float(env) if env else DEFAULT_LEASE_SECONDS
 
 
 class Executions:
@@ -96,7 +78,7 @@ class Executions:
     ) -> None:
         self.db = db
         self.owner = owner or new_owner()
-        leases = Leases(db, self.owner, _lease_seconds(lease_seconds), reclaim_dead_owners)
+        leases = Leases(db, self.owner, lease_seconds_from(lease_seconds), reclaim_dead_owners)
         self._runner = Runner(db, clock, handlers, leases, poll_seconds, mocks)
 
     @property

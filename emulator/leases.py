@@ -29,6 +29,16 @@ from emulator.store.db import Database
 E = schema.executions
 
 DEFAULT_LEASE_SECONDS = 30.0
+
+
+def lease_seconds_from(value: float | None) -> float:
+    """The lease length: ``value``, else $STEPLINE_LEASE_SECONDS, else the default."""
+    if value is not None:
+        return value
+    env = os.environ.get("STEPLINE_LEASE_SECONDS")
+    return float(env) if env else DEFAULT_LEASE_SECONDS
+
+
 _HOST = socket.gethostname()[:40]
 
 
