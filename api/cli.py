@@ -1,12 +1,12 @@
 """The ``stepline`` command.
 
     stepline run DEFINITION.json [--input JSON | --input-file FILE]
-                                 [--handler RESOURCE=module:function ...] [--json]
+                                 [--handler KEY=module:function ...] [--json]
                                  [--mock-config FILE] [--test-case NAME]
                                  [--state-machine-name NAME]
     stepline validate DEFINITION.json
     stepline serve [--host 127.0.0.1] [--port 8083] [--db URL] [--clock system|virtual]
-                   [--wait-time-scale N] [--handler RESOURCE=module:function ...]
+                   [--wait-time-scale N] [--handler KEY=module:function ...]
                    [--mock-config FILE]
 
 Exit codes: 0 success, 1 the execution ended other than SUCCEEDED (or validation found
@@ -63,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         "--handler",
         action="append",
         default=[],
-        metavar="RESOURCE=module:function",
-        help="answer a Task resource with a Python function (repeatable)",
+        metavar="KEY=module:function",
+        help="answer a Task resource, or a Lambda function (name, name:alias or function "
+        "ARN, for its ARN resources and lambda:invoke), with a Python function (repeatable)",
     )
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument(
@@ -100,8 +101,9 @@ def _parser() -> argparse.ArgumentParser:
         "--handler",
         action="append",
         default=[],
-        metavar="RESOURCE=module:function",
-        help="answer a Task resource with a Python function (repeatable)",
+        metavar="KEY=module:function",
+        help="answer a Task resource, or a Lambda function (name, name:alias or function "
+        "ARN, for its ARN resources and lambda:invoke), with a Python function (repeatable)",
     )
     serve.add_argument(
         "--activity-poll-seconds",

@@ -43,7 +43,7 @@ class Delayed:
 
 
 class HandlerSpecError(ValueError):
-    """A ``RESOURCE=module:function`` specification that cannot be used."""
+    """A ``KEY=module:function`` specification that cannot be used."""
 
 
 def load_handler(target: str) -> Handler:
@@ -66,10 +66,11 @@ def load_handler(target: str) -> Handler:
 
 
 def parse_handler_spec(spec: str) -> tuple[str, Handler]:
-    """``RESOURCE=module:function`` -> (resource, handler)."""
+    """``KEY=module:function`` -> (key, handler); the key is a Task resource, or a Lambda
+    function's name, ``name:alias`` or ARN."""
     resource, sep, target = spec.rpartition("=")
     if not sep or not resource:
-        raise HandlerSpecError(f"expected RESOURCE=module:function, got {spec!r}")
+        raise HandlerSpecError(f"expected KEY=module:function, got {spec!r}")
     return resource, load_handler(target)
 
 
@@ -91,17 +92,35 @@ def invoke(
 
     The answer arrives at ``now`` unless the handler returned :class:`Delayed`.  A resource
     with no handler fails the task, as does a handler that raises or returns non-JSON.
+    Lambda functions are found by name or ARN too (emulator.lambdas).
     """
+    from emulator import lambdas  # it builds on this module
+
+    routed = lambdas.route(effect.resource, effect.input, handlers)
+    if routed is not None:
+        return lambdas.invoke(effect, routed, now)
     handler = handlers.get(effect.resource)
     if handler is None:
         return now, asl.TaskFailed(effect.id, *_no_handler(effect.resource))
+    return call_handler(effect, handler, effect.input, now)
+
+
+def call_handler(
+    effect: asl.InvokeTask,
+    handler: Callable[[Any], Any],
+    task_input: Any,
+    now: datetime,
+    error: Callable[[BaseException], tuple[str, str]] = lambda_error,
+) -> tuple[datetime, asl.Outcome]:
+    """Call ``handler`` with ``task_input``: (when the answer arrives, the outcome).
+    ``error`` names an exception's failure."""
     try:
         # The handler gets its own copy, as a remote resource would receive JSON text.
-        answer = handler(jsontext.loads(jsontext.dumps_bytes(effect.input)))
+        answer = handler(jsontext.loads(jsontext.dumps_bytes(task_input)))
     except TaskFailure as exc:
         return now, asl.TaskFailed(effect.id, exc.error, exc.cause)
     except Exception as exc:  # a handler's bug is the task's failure, as in Lambda
-        return now, asl.TaskFailed(effect.id, *lambda_error(exc))
+        return now, asl.TaskFailed(effect.id, *error(exc))
     at = now
     if isinstance(answer, Delayed):
         at = now + timedelta(seconds=answer.seconds)
@@ -120,11 +139,9 @@ def invoke(
 
 
 def _no_handler(resource: str) -> tuple[str, str]:
-    hint = "register one with --handler RESOURCE=module:function"
-    parts = resource.split(":")
-    if len(parts) >= 7 and parts[2] == "lambda" and parts[5] == "function":
-        return (
-            "Lambda.ResourceNotFoundException",
-            f"Function not found: {resource} (no local handler is registered for it; {hint})",
-        )
-    return "States.TaskFailed", f"No local handler is registered for the resource '{resource}'; {hint}"
+    # Lambda functions are routed by emulator.lambdas, which answers AWS's not-found error.
+    return (
+        "States.TaskFailed",
+        f"No local handler is registered for the resource '{resource}'; register one with "
+        f"--handler KEY=module:function",
+    )
