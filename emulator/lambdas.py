@@ -112,6 +112,12 @@ def route(
         # Event and DryRun answer with other status codes and no payload; refuse them rather
         # than answer as a RequestResponse would.
         return f"InvocationType {invocation_type!r} is not supported by Stepline yet"
+    if task_input.get("ClientContext") is not None:
+        # Lambda hands ClientContext to the function's context object; a local handler takes
+        # the payload only, so refuse rather than drop it.
+        return (
+            "ClientContext is not supported by Stepline yet: local handlers take the Payload only"
+        )
     function = parse_function_name(task_input["FunctionName"])
     if function is None:
         function = FunctionRef(task_input["FunctionName"])

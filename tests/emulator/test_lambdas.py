@@ -104,13 +104,25 @@ def test_lambda_invoke_wraps_the_result_in_the_invoke_response() -> None:
         seen.append(event)
         return {"greeting": "hi"}
 
-    at, outcome = invoke(task(INVOKE, {"FunctionName": "Fn", "Payload": {"a": 1}}), {"Fn": handler}, NOW)
+    at, outcome = invoke(
+        task(INVOKE, {"FunctionName": "Fn", "Payload": {"a": 1}}), {"Fn": handler}, NOW
+    )
     assert at == NOW and seen == [{"a": 1}]
     assert isinstance(outcome, asl.TaskSucceeded)
     out = outcome.output
     rid = out["SdkResponseMetadata"]["RequestId"]
-    assert list(out) == ["ExecutedVersion", "Payload", "SdkHttpMetadata", "SdkResponseMetadata", "StatusCode"]
-    assert (out["ExecutedVersion"], out["Payload"], out["StatusCode"]) == ("$LATEST", {"greeting": "hi"}, 200)
+    assert list(out) == [
+        "ExecutedVersion",
+        "Payload",
+        "SdkHttpMetadata",
+        "SdkResponseMetadata",
+        "StatusCode",
+    ]
+    assert (out["ExecutedVersion"], out["Payload"], out["StatusCode"]) == (
+        "$LATEST",
+        {"greeting": "hi"},
+        200,
+    )
     http = out["SdkHttpMetadata"]
     assert http["HttpStatusCode"] == 200
     assert http["HttpHeaders"] == {
@@ -126,7 +138,9 @@ def test_lambda_invoke_wraps_the_result_in_the_invoke_response() -> None:
 
 
 def test_empty_object_payload_has_content_length_2_as_recorded() -> None:
-    _, outcome = invoke(task(INVOKE, {"FunctionName": "Fn", "Payload": None}), {"Fn": lambda e: e}, NOW)
+    _, outcome = invoke(
+        task(INVOKE, {"FunctionName": "Fn", "Payload": None}), {"Fn": lambda e: e}, NOW
+    )
     assert isinstance(outcome, asl.TaskSucceeded)
     assert outcome.output["Payload"] == {}
     assert outcome.output["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"] == "2"
@@ -194,7 +208,9 @@ def boom(event: Any) -> Any:
 
 
 def test_handler_exception_is_lambdas_error_object() -> None:
-    _, outcome = invoke(task(INVOKE, {"FunctionName": "Fn", "Payload": {"n": 3}}), {"Fn": boom}, NOW)
+    _, outcome = invoke(
+        task(INVOKE, {"FunctionName": "Fn", "Payload": {"n": 3}}), {"Fn": boom}, NOW
+    )
     assert isinstance(outcome, asl.TaskFailed)
     assert outcome.error == "ValueError"
     cause = json.loads(outcome.cause)
@@ -203,7 +219,7 @@ def test_handler_exception_is_lambdas_error_object() -> None:
     # Only the handler's own frames, as the Lambda runtime reports them.
     assert len(cause["stackTrace"]) == 1
     assert "in boom" in cause["stackTrace"][0] and "raise ValueError" in cause["stackTrace"][0]
-    assert ",\"errorType\":" in outcome.cause  # compact JSON, as recorded
+    assert ',"errorType":' in outcome.cause  # compact JSON, as recorded
 
 
 def test_task_failure_and_delay_keep_working_through_lambda_invoke() -> None:
@@ -212,10 +228,14 @@ def test_task_failure_and_delay_keep_working_through_lambda_invoke() -> None:
 
     _, outcome = invoke(task(INVOKE, {"FunctionName": "Fn"}), {"Fn": fail}, NOW)
     assert outcome == asl.TaskFailed("t1", "Lambda.ServiceException", "busy")
-    at, outcome = invoke(task(INVOKE, {"FunctionName": "Fn"}), {"Fn": lambda e: Delayed(4, "x")}, NOW)
+    at, outcome = invoke(
+        task(INVOKE, {"FunctionName": "Fn"}), {"Fn": lambda e: Delayed(4, "x")}, NOW
+    )
     assert at == datetime(2024, 1, 1, 12, 30, 9, tzinfo=UTC)
     assert isinstance(outcome, asl.TaskSucceeded) and outcome.output["Payload"] == "x"
-    assert outcome.output["SdkHttpMetadata"]["HttpHeaders"]["Date"] == "Mon, 01 Jan 2024 12:30:09 GMT"
+    assert (
+        outcome.output["SdkHttpMetadata"]["HttpHeaders"]["Date"] == "Mon, 01 Jan 2024 12:30:09 GMT"
+    )
 
 
 def test_non_json_result_fails_the_task() -> None:
@@ -230,7 +250,9 @@ def test_the_handler_gets_a_copy_of_the_payload() -> None:
         event["list"].append(2)
         return event
 
-    _, outcome = invoke(task(INVOKE, {"FunctionName": "Fn", "Payload": payload}), {"Fn": mutate}, NOW)
+    _, outcome = invoke(
+        task(INVOKE, {"FunctionName": "Fn", "Payload": payload}), {"Fn": mutate}, NOW
+    )
     assert payload == {"list": [1]}
     assert isinstance(outcome, asl.TaskSucceeded) and outcome.output["Payload"] == {"list": [1, 2]}
 
@@ -244,7 +266,12 @@ def test_one_handler_answers_the_arn_resource_and_lambda_invoke() -> None:
 
     result = run(
         {
-            "Direct": {"Type": "Task", "Resource": FN_ARN, "ResultPath": "$.direct", "Next": "Integrated"},
+            "Direct": {
+                "Type": "Task",
+                "Resource": FN_ARN,
+                "ResultPath": "$.direct",
+                "Next": "Integrated",
+            },
             "Integrated": {
                 "Type": "Task",
                 "Resource": INVOKE,
@@ -332,3 +359,14 @@ def test_an_invocation_type_other_than_request_response_is_refused() -> None:
         {"F": lambda event: event},
     )
     assert routed == "InvocationType 'Event' is not supported by Stepline yet"
+
+
+def test_a_client_context_is_refused_rather_than_dropped() -> None:
+    routed = route(
+        "arn:aws:states:::lambda:invoke",
+        {"FunctionName": "F", "ClientContext": "e30="},
+        {"F": lambda event: event},
+    )
+    assert routed == (
+        "ClientContext is not supported by Stepline yet: local handlers take the Payload only"
+    )
