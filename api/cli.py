@@ -231,7 +231,12 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     name = args.state_machine_name or Path(args.definition).stem.replace(".", "-")[:80] or "Local"
     mock = _mock_session(args, name)
     result = run_local(
-        machine, execution_input, handlers, default_info(state_machine_name=name), mock=mock
+        machine,
+        execution_input,
+        handlers,
+        default_info(state_machine_name=name),
+        mock=mock,
+        input_text=raw_input,
     )
     if args.json:
         json.dump(
@@ -269,10 +274,14 @@ def _summary(result: Any, out: TextIO) -> None:
         if "index" in detail:
             what = f"{what} [{detail['index']}]"
         rows.append((str(event["id"]), event["timestamp"], event["type"], str(what)))
-    widths = [max(len(r[i]) for r in [("id", "timestamp", "type", "detail"), *rows]) for i in range(4)]
+    widths = [
+        max(len(r[i]) for r in [("id", "timestamp", "type", "detail"), *rows]) for i in range(4)
+    ]
     print("history:", file=out)
     for row in [("id", "timestamp", "type", "detail"), *rows]:
-        print("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
+        print(
+            "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,15 @@ from typing import Any
 
 from asl import jsontext
 
+
+class JsonText(str):
+    """A payload that is already JSON text and is rendered as written: the execution input
+    as the caller sent it (AWS's ExecutionStarted event keeps its text, whitespace included,
+    e.g. ``"{\n    \"IsHelloWorldExample\": true\n}"`` in the docs' history examples)."""
+
+    __slots__ = ()
+
+
 # Detail keys whose values are JSON payloads, and the "...Details" object AWS adds beside them.
 _PAYLOAD_KEYS = {"input": "inputDetails", "output": "outputDetails"}
 
@@ -56,7 +65,7 @@ def render_details(details: dict[str, Any], include_data: bool = True) -> dict[s
     for key, value in details.items():
         if key in _PAYLOAD_KEYS:
             if include_data:
-                out[key] = jsontext.dumps(value)
+                out[key] = str(value) if type(value) is JsonText else jsontext.dumps(value)
             out[_PAYLOAD_KEYS[key]] = {"truncated": False}
         elif key == "parameters":
             if include_data:

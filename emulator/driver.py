@@ -68,9 +68,11 @@ def run_local(
     info: asl.ExecutionInfo | None = None,
     seed: int = 0,
     mock: MockSession | None = None,
+    input_text: str | None = None,
 ) -> ExecutionResult:
     """Run ``machine`` to its end; Task resources are answered by ``handlers``, except
-    the states ``mock``'s test case answers (see :mod:`emulator.mocks`)."""
+    the states ``mock``'s test case answers (see :mod:`emulator.mocks`).  ``input_text``:
+    the input as written, which the ExecutionStarted event keeps."""
     info = info or default_info()
     now = info.start_time
     queue: list[tuple[datetime, int, asl.Outcome]] = []
@@ -104,7 +106,7 @@ def run_local(
                     effect.status, effect.output, effect.error, effect.cause, events
                 )
 
-    step = asl.start(machine, input, info, now, seed)
+    step = asl.start(machine, input, info, now, seed, input_text)
     carry_out(step)
     cursor = step.cursor
     while result is None:

@@ -232,7 +232,9 @@ class Executions:
             role_arn=role_arn,
             start_time=now,
         )
-        step = asl.start(machine, jsontext.loads(input_text), info, now, execution_seed(arn))
+        step = asl.start(
+            machine, jsontext.loads(input_text), info, now, execution_seed(arn), input_text
+        )
         cursor = step.cursor if step.cursor is not None else asl.Cursor(info, None, 0)
         live = LiveExecution(arn, machine, cursor, durable=durable)
         record = ExecutionRecord(

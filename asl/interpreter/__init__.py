@@ -26,6 +26,7 @@ from asl.effects import (
     TaskSucceeded,
     TimerFired,
 )
+from asl.history import JsonText
 from asl.interpreter import fanout, states, tasks
 from asl.interpreter.cursor import CALLBACK, CHILDREN, RETRY, TASK, WAIT, Cursor, Frame
 from asl.interpreter.engine import Run, Step, error_details
@@ -35,11 +36,18 @@ __all__ = ["Cursor", "Step", "resume", "start"]
 
 
 def start(
-    machine: StateMachine, input: Any, info: ExecutionInfo, now: datetime, seed: int = 0
+    machine: StateMachine,
+    input: Any,
+    info: ExecutionInfo,
+    now: datetime,
+    seed: int = 0,
+    input_text: str | None = None,
 ) -> Step:
+    """``input_text``: the input as the caller wrote it, kept in the ExecutionStarted event."""
     cursor = Cursor(info, input, seed)
     run = Run(machine, cursor, now)
-    details: dict[str, Any] = {"input": input, "roleArn": info.role_arn}
+    recorded = JsonText(input_text) if input_text is not None else input
+    details: dict[str, Any] = {"input": recorded, "roleArn": info.role_arn}
     root = Frame("", machine.graph.start_at, input, 0)
     cursor.root = root
     # Recorded AWS histories: the first …StateEntered event has previousEventId 0, not 1.

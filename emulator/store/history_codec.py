@@ -9,7 +9,8 @@ saves.  The interpreter never mutates a payload, so the same Python object is th
 
 Document: ``{"shared": [entry...], "events": [[id, previousEventId, type, detailsKey,
 details, refs?]...]}``; ``refs`` maps a payload field left null in ``details`` to an entry;
-an entry is ``["x", value]`` or ``["o", [[key, 0, value] | [key, 1, entry]...]]``.
+an entry is ``["x", value]``, ``["t", json-text]`` (a payload kept as the text it came in) or
+``["o", [[key, 0, value] | [key, 1, entry]...]]``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from asl import jsontext
-from asl.history import Event
+from asl.history import Event, JsonText
 
 PAYLOAD_KEYS = ("input", "output", "parameters")
 LARGE = 32  # members: a container with more is shared rather than written in place
@@ -48,6 +49,10 @@ class _Encoder:
         found = self.index.get(id(value))
         return found if found is not None else self._add(id(value), ["x", value])
 
+    def text(self, value: str) -> int:
+        """A payload kept as the JSON text it was given in (the execution input)."""
+        return self._add(id(value), ["t", str(value)])
+
     def payload(self, value: Any) -> int:
         if not isinstance(value, dict):
             return self.raw(value)
@@ -65,11 +70,15 @@ def encode(events: list[Event]) -> str:
         details = event.details
         row = [event.id, event.previous_event_id, event.type, event.details_key, details]
         if details is not None:
+            texts = [key for key in PAYLOAD_KEYS if type(details.get(key)) is JsonText]
             large = [key for key in PAYLOAD_KEYS if key in details and _large(details[key])]
-            if large:
+            if large or texts:
                 # The field keeps its place in the details (as null); refs says what goes there.
-                row[4] = {k: None if k in large else v for k, v in details.items()}
-                row.append({key: encoder.payload(details[key]) for key in large})
+                taken = set(large) | set(texts)
+                row[4] = {k: None if k in taken else v for k, v in details.items()}
+                refs = {key: encoder.payload(details[key]) for key in large}
+                refs.update({key: encoder.text(details[key]) for key in texts})
+                row.append(refs)
         rows.append(row)
     return jsontext.dumps({"shared": encoder.entries, "events": rows})
 
@@ -84,7 +93,12 @@ def decode(body: str) -> list[list[Any]]:
         if position in built:
             return built[position]
         kind, content = shared[position]
-        value = content if kind == "x" else {k: entry(v) if flag else v for k, flag, v in content}
+        if kind == "t":
+            value: Any = JsonText(content)
+        elif kind == "x":
+            value = content
+        else:
+            value = {k: entry(v) if flag else v for k, flag, v in content}
         built[position] = value
         return value
 

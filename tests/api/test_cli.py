@@ -66,13 +66,17 @@ def test_invalid_definition_exits_2_with_diagnostics(
     assert "/States/A/Next" in err
 
 
-def test_bad_input_json_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_json_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
     assert main(["run", path, "--input", "{nope"]) == 2
     assert "not valid JSON" in capsys.readouterr().err
 
 
-def test_input_file_and_failed_execution(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_input_file_and_failed_execution(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(
         tmp_path, {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "C"}}}
     )
@@ -104,3 +108,14 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["output"] == [1]
+
+
+def test_execution_started_keeps_the_input_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # AWS's history examples show the caller's text, whitespace included.
+    path = write(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    assert main(["run", path, "--input", '{"a":  1}', "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["history"][0]["executionStartedEventDetails"]["input"] == '{"a":  1}'
+    assert out["history"][1]["stateEnteredEventDetails"]["input"] == '{"a":1}'

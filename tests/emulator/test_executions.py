@@ -62,7 +62,14 @@ def untimed(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def driver_history(definition: str, input: Any, handlers: dict[str, Any]) -> list[dict[str, Any]]:
-    result = run_local(asl.load(definition), input, handlers, default_info(start_time=START))
+    # The runner is given json.dumps(input); ExecutionStarted keeps that text.
+    result = run_local(
+        asl.load(definition),
+        input,
+        handlers,
+        default_info(start_time=START),
+        input_text=json.dumps(input),
+    )
     return untimed([e.render(True) for e in result.events])
 
 

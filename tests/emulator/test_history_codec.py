@@ -88,3 +88,14 @@ def test_round_trip_with_every_container_shared(payloads: list[Any], data: st.Da
         assert decode(encode(events)) == rows_of(events)
     finally:
         codec.LARGE = saved
+
+
+def test_the_execution_input_keeps_the_text_it_came_in() -> None:
+    from asl.history import JsonText, render_details
+
+    text = '{\n    "IsHelloWorldExample": true\n}'
+    event = Event(
+        1, 0, NOW, "ExecutionStarted", "executionStartedEventDetails", {"input": JsonText(text)}
+    )
+    [[_, _, _, _, details]] = decode(encode([event]))
+    assert render_details(details)["input"] == text

@@ -46,7 +46,11 @@ def db_and_clock(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tup
 
 def expected_history(machine: str) -> list[dict[str, Any]]:
     result = run_local(
-        asl.load(json.dumps(MACHINES[machine])), INPUTS[machine], HANDLERS, default_info()
+        asl.load(json.dumps(MACHINES[machine])),
+        INPUTS[machine],
+        HANDLERS,
+        default_info(),
+        input_text=json.dumps(INPUTS[machine]),  # the text kill_worker starts them with
     )
     assert result.status == "SUCCEEDED"
     return [_untimed(e.render(True)) for e in result.events]
