@@ -59,14 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     source = run.add_mutually_exclusive_group()
     source.add_argument("--input", help="the execution input as JSON text")
     source.add_argument("--input-file", help="a file holding the execution input")
-    run.add_argument(
-        "--handler",
-        action="append",
-        default=[],
-        metavar="KEY=module:function",
-        help="answer a Task resource, or a Lambda function (name, name:alias or function "
-        "ARN, for its ARN resources and lambda:invoke), with a Python function (repeatable)",
-    )
+    _handler_option(run)
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument(
         "--mock-config",
@@ -97,14 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         help="scale Wait and retry times (0 = no wait, 0.5 = half); default $WAIT_TIME_SCALE",
     )
-    serve.add_argument(
-        "--handler",
-        action="append",
-        default=[],
-        metavar="KEY=module:function",
-        help="answer a Task resource, or a Lambda function (name, name:alias or function "
-        "ARN, for its ARN resources and lambda:invoke), with a Python function (repeatable)",
-    )
+    _handler_option(serve)
     serve.add_argument(
         "--activity-poll-seconds",
         type=float,
@@ -120,6 +106,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(command=_serve)
     return parser
+
+
+def _handler_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--handler",
+        action="append",
+        default=[],
+        metavar="KEY=module:function",
+        help="answer a Task resource, or a Lambda function (name, name:alias or function "
+        "ARN, for its ARN resources and lambda:invoke), with a Python function (repeatable)",
+    )
 
 
 def _read(path: str) -> str:

@@ -8,6 +8,7 @@ https://docs.aws.amazon.com/step-functions/latest/apireference/API_EncryptionCon
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from emulator.sfn.errors import SfnError
@@ -65,3 +66,14 @@ def encryption(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if kind == "CUSTOMER_MANAGED_KMS_KEY":
         out.setdefault("kmsDataKeyReusePeriodSeconds", 300)
     return out
+
+
+def stored(row: Any) -> dict[str, Any]:
+    """The logging, tracing and encryption configurations of a state machine or version row,
+    as keyword arguments of its record."""
+    encryption = row.encryption_configuration
+    return {
+        "logging": json.loads(row.logging_configuration),
+        "tracing": json.loads(row.tracing_configuration),
+        "encryption": json.loads(encryption) if encryption else None,
+    }

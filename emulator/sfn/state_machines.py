@@ -52,11 +52,7 @@ class Machine:
             definition=row.definition,
             role_arn=row.role_arn,
             revision_id=row.revision_id,
-            logging=json.loads(row.logging_configuration),
-            tracing=json.loads(row.tracing_configuration),
-            encryption=json.loads(row.encryption_configuration)
-            if row.encryption_configuration
-            else None,
+            **configuration.stored(row),
             creation_date=aware(row.creation_date),
             update_date=aware(row.update_date),
         )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from emulator.sfn import arns, errors, pagination
+from emulator.sfn import arns, configuration, errors, pagination
 from emulator.sfn.context import Caller, Services, aware
 from emulator.store.schema import state_machine_aliases, state_machine_versions, state_machines
 
@@ -50,11 +50,7 @@ class Version:
             role_arn=row.role_arn,
             revision_id=row.revision_id,
             description=row.description,
-            logging=json.loads(row.logging_configuration),
-            tracing=json.loads(row.tracing_configuration),
-            encryption=json.loads(row.encryption_configuration)
-            if row.encryption_configuration
-            else None,
+            **configuration.stored(row),
             creation_date=aware(row.creation_date),
         )
 
