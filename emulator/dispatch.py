@@ -55,7 +55,9 @@ class TaskDispatch:
     async def _invoke(self, arn: str, effect: asl.InvokeTask) -> None:
         try:
             started = self.runner.clock.now()
-            at, outcome = await asyncio.to_thread(invoke, effect, self.runner.handlers, started)
+            at, outcome = await asyncio.to_thread(
+                invoke, effect, self.runner.handlers, started, arn
+            )
             delay = at - started
             if delay > timedelta(0):
                 self.runner._timers.add_outcome(arn, outcome, self.runner.clock.now() + delay)

@@ -99,7 +99,7 @@ def run_local(
                     # The handler plays the activity worker: it takes the task at once.
                     started = asl.TaskStarted(effect.id, LOCAL_WORKER)
                     heapq.heappush(queue, (now, next(order), started))
-                at, outcome = invoke(effect, handlers, now)
+                at, outcome = invoke(effect, handlers, now, info.execution_arn)
                 heapq.heappush(queue, (at, next(order), outcome))
             elif isinstance(effect, asl.FinishExecution):
                 result = ExecutionResult(

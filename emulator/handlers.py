@@ -86,23 +86,31 @@ def lambda_error(exc: BaseException) -> tuple[str, str]:
 
 
 def invoke(
-    effect: asl.InvokeTask, handlers: Mapping[str, Callable[[Any], Any]], now: datetime
+    effect: asl.InvokeTask,
+    handlers: Mapping[str, Callable[[Any], Any]],
+    now: datetime,
+    execution_arn: str = "",
 ) -> tuple[datetime, asl.Outcome]:
-    """Answer a Task with its local handler: (when the answer arrives, the outcome).
+    """Answer a Task: (when the answer arrives, the outcome).
 
-    The answer arrives at ``now`` unless the handler returned :class:`Delayed`.  A resource
-    with no handler fails the task, as does a handler that raises or returns non-JSON.
-    Lambda functions are found by name or ARN too (emulator.lambdas).
+    In order: a Lambda function (found by name or ARN, emulator.lambdas), a local handler
+    registered under the exact resource string, then the service integrations
+    (emulator.integrations).  The answer arrives at ``now`` unless the handler returned
+    :class:`Delayed`.  A resource nothing answers fails the task, as does a handler that
+    raises or returns non-JSON.
     """
-    from emulator import lambdas  # it builds on this module
+    from emulator import integrations, lambdas  # they build on this module
 
     routed = lambdas.route(effect.resource, effect.input, handlers)
     if routed is not None:
         return lambdas.invoke(effect, routed, now)
     handler = handlers.get(effect.resource)
-    if handler is None:
-        return now, asl.TaskFailed(effect.id, *_no_handler(effect.resource))
-    return call_handler(effect, handler, effect.input, now)
+    if handler is not None:
+        return call_handler(effect, handler, effect.input, now)
+    integration = integrations.find(effect.resource)
+    if integration is not None:
+        return integration.call(integrations.TaskCall(effect, now, execution_arn))
+    return now, asl.TaskFailed(effect.id, *_no_handler(effect.resource))
 
 
 def call_handler(

@@ -31,6 +31,15 @@ def _add_activity_tasks(connection: Connection, dialect: str) -> None:
 STEPS[2] = _add_activity_tasks
 
 
+def _add_new_tables(connection: Connection, dialect: str) -> None:
+    """Version 3 adds tables only (pipelines, accounts, schedules, deliveries, execution
+    links): create every table of the schema that the database lacks."""
+    schema.metadata.create_all(connection, checkfirst=True)
+
+
+STEPS[3] = _add_new_tables
+
+
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer Stepline."""
 
