@@ -33,11 +33,22 @@ def _large(value: Any) -> bool:
 
 
 class _Encoder:
-    __slots__ = ("entries", "index")
+    __slots__ = ("entries", "index", "sizes")
 
     def __init__(self) -> None:
         self.entries: list[Any] = []
         self.index: dict[int, int] = {}
+        # id(payload) -> _large(payload): a state's output is the next state's input, so most
+        # payloads are met twice.  The events hold the payloads, so ids stay unique meanwhile.
+        self.sizes: dict[int, bool] = {}
+
+    def large(self, value: Any) -> bool:
+        if not isinstance(value, dict | list):
+            return False
+        found = self.sizes.get(id(value))
+        if found is None:
+            found = self.sizes[id(value)] = _large(value)
+        return found
 
     def _add(self, key: int, entry: Any) -> int:
         position = len(self.entries)
@@ -66,12 +77,21 @@ class _Encoder:
 def encode(events: list[Event]) -> str:
     encoder = _Encoder()
     rows: list[list[Any]] = []
+    large_payload = encoder.large
     for event in events:
         details = event.details
         row = [event.id, event.previous_event_id, event.type, event.details_key, details]
-        if details is not None:
-            texts = [key for key in PAYLOAD_KEYS if type(details.get(key)) is JsonText]
-            large = [key for key in PAYLOAD_KEYS if key in details and _large(details[key])]
+        if details:
+            texts: list[str] = []
+            large: list[str] = []
+            for key in PAYLOAD_KEYS:
+                value = details.get(key)
+                if value is None:
+                    continue
+                if type(value) is JsonText:
+                    texts.append(key)
+                elif large_payload(value):
+                    large.append(key)
             if large or texts:
                 # The field keeps its place in the details (as null); refs says what goes there.
                 taken = set(large) | set(texts)
