@@ -22,12 +22,13 @@ from asl.effects import (
     TaskFailed,
     TaskHeartbeat,
     TaskStarted,
+    TaskSubmitted,
     TaskSucceeded,
     TimerFired,
 )
 from asl.errors import StatesError
 from asl.history import Event
-from asl.interpreter import Cursor, Step, resume, start
+from asl.interpreter import Cursor, Step, redrive, resume, start
 from asl.loader import InvalidDefinition, load, validate
 from asl.model import StateMachine
 from asl.validation import Diagnostic
@@ -54,9 +55,11 @@ __all__ = [
     "TaskFailed",
     "TaskHeartbeat",
     "TaskStarted",
+    "TaskSubmitted",
     "TaskSucceeded",
     "TimerFired",
     "load",
+    "redrive",
     "resume",
     "start",
     "validate",

@@ -5,7 +5,8 @@ https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import copy
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +22,18 @@ class ExecutionInfo:
     role_arn: str
     start_time: datetime
     redrive_count: int = 0
+    # TestState only: a context object given whole, used for ``$$`` as it is, and the
+    # workflow variables the tested state starts with.
+    # https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
+    context: Any = field(default=None, hash=False)
+    variables: Any = field(default=None, hash=False)
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["start_time"] = format_timestamp(self.start_time)
+        for name in ("context", "variables"):
+            if out[name] is None:
+                del out[name]
         return out
 
     @classmethod
@@ -46,6 +55,13 @@ def context_object(
     map_item: tuple[int, Any, str | None] | None = None,
 ) -> dict[str, Any]:
     """``$$`` for one state entry (``retry_count`` None where the state cannot retry)."""
+    if info.context is not None:
+        given: dict[str, Any] = copy.deepcopy(info.context)
+        if map_item is not None:  # a Map's ItemSelector still sees its item
+            given["Map"] = {"Item": {"Index": map_item[0], "Value": map_item[1]}}
+            if map_item[2] is not None:
+                given["Map"]["Item"]["Key"] = map_item[2]
+        return given
     ctx: dict[str, Any] = {
         "Execution": {
             "Id": info.execution_arn,

@@ -77,6 +77,19 @@ class TaskFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskSubmitted:
+    """The resource accepted a job it runs on (a ``.sync`` integration started it): the task
+    records ``TaskSubmitted`` with ``output`` and keeps waiting for the job's
+    :class:`TaskSucceeded` or :class:`TaskFailed`.  A repeated submission is ignored.
+
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskSubmittedEventDetails.html
+    """
+
+    id: str
+    output: Any
+
+
+@dataclass(frozen=True, slots=True)
 class TaskHeartbeat:
     id: str
 
@@ -119,6 +132,7 @@ class StopRequested:
 Outcome = (
     TaskSucceeded
     | TaskFailed
+    | TaskSubmitted
     | TaskHeartbeat
     | TaskStarted
     | TimerFired

@@ -1,12 +1,14 @@
-"""Carrying out a committed step's InvokeTask effects: a mocked answer, an activity queued for
-its workers, or a local handler called in a worker thread.  Each answer comes back to the
-runner as an outcome, through :meth:`Runner.deliver`.
+"""Carrying out a committed step's InvokeTask effects: a mocked answer, a nested execution
+started on this emulator (emulator.integrations.states), an activity queued for its workers,
+or a local handler called in a worker thread.  Each answer comes back to the runner as an
+outcome, through :meth:`Runner.deliver`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +17,10 @@ from sqlalchemy.exc import SQLAlchemyError
 import asl
 from emulator.activities import is_activity
 from emulator.handlers import invoke
+from emulator.integrations.states import pattern_of
 
 if TYPE_CHECKING:
+    from emulator.integrations.states import NestedExecutions
     from emulator.runner import Runner
 
 log = logging.getLogger("stepline.runner")
@@ -34,13 +38,33 @@ class TaskDispatch:
     def dispatch(self, arn: str, effect: asl.InvokeTask) -> None:
         if self._mocked(arn, effect):
             return
+        nested = self.runner.nested
+        resource = effect.resource
+        if nested is not None and pattern_of(resource) and resource not in self.runner.handlers:
+            # Nested executions need the runner: answered on the loop, not in a thread (a
+            # local handler registered for the resource still wins, as everywhere).
+            self._track(self._nested(nested, arn, effect))
+            return
         if is_activity(effect.resource):
             self.offer_activity(arn, effect)
             return
+        self._track(self._invoke(arn, effect))
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> None:
         self.inflight += 1
-        task = asyncio.create_task(self._invoke(arn, effect))
+        task = asyncio.create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+
+    async def _nested(self, nested: NestedExecutions, arn: str, effect: asl.InvokeTask) -> None:
+        try:
+            await nested.start(arn, effect)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("starting a nested execution for %s failed", arn)
+        finally:
+            self._done()
 
     def offer_activity(self, arn: str, effect: asl.InvokeTask) -> None:
         """Activity tasks wait in the queue for a worker's GetActivityTask (emulator.activities)."""
@@ -69,10 +93,13 @@ class TaskDispatch:
         except Exception:
             log.exception("dispatching a task of %s failed", arn)
         finally:
-            self.inflight -= 1
-            if self.inflight == 0:
-                self.runner._wake.set()
-            self.runner._resolve_settlers()
+            self._done()
+
+    def _done(self) -> None:
+        self.inflight -= 1
+        if self.inflight == 0:
+            self.runner._wake.set()
+        self.runner._resolve_settlers()
 
     def _mocked(self, arn: str, effect: asl.InvokeTask) -> bool:
         """Answer the task from the execution's mock test case, if it mocks the state.

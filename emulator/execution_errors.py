@@ -17,3 +17,12 @@ class InvalidTaskToken(LookupError):
 
 class TaskTimedOut(LookupError):
     """The task this token belonged to has ended (succeeded, failed, timed out, stopped)."""
+
+
+class ExecutionNotRedrivable(Exception):
+    """RedriveExecution cannot run this execution again (``reason``: AWS's
+    redriveStatusReason wording)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -1,4 +1,4 @@
-"""Durable executions: start, stop, wait for, read and list them.
+"""Durable executions: start, stop, redrive, wait for, read and list them.
 
 ``Executions`` is what the API calls.  The caller validates requests and decides
 idempotency; this module runs executions (see ``runner``) and reads what was committed.
@@ -31,15 +31,19 @@ from sqlalchemy.exc import IntegrityError
 import asl
 from asl import jsontext
 from emulator.clock import Clock
+from emulator.commit_signals import CommitSignals
 from emulator.execution_errors import (
     ExecutionAlreadyExists,
     ExecutionNotFound,
+    ExecutionNotRedrivable,
     InvalidTaskToken,
     TaskTimedOut,
 )
+from emulator.integrations.states import NestedExecutions
 from emulator.leases import Leases, lease_seconds_from, new_owner
 from emulator.live import LiveExecution
 from emulator.mocks import MockConfig, MockSession, TestCase
+from emulator.redrive import redrive
 from emulator.runner import Runner, execution_seed
 from emulator.store import execution_rows as rows
 from emulator.store import work_rows
@@ -50,6 +54,7 @@ from emulator.store.messages import outcome_to_json
 __all__ = [
     "ExecutionAlreadyExists",
     "ExecutionNotFound",
+    "ExecutionNotRedrivable",
     "ExecutionRecord",
     "Executions",
     "InvalidTaskToken",
@@ -80,6 +85,17 @@ class Executions:
         self.owner = owner or new_owner()
         leases = Leases(db, self.owner, lease_seconds_from(lease_seconds), reclaim_dead_owners)
         self._runner = Runner(db, clock, handlers, leases, poll_seconds, mocks)
+        self._runner.nested = NestedExecutions(self, self._runner)
+
+    @property
+    def activities_must_exist(self) -> bool:
+        """A Task on an activity that no CreateActivity made fails at once (States.Runtime),
+        as on AWS; set by the Step Functions service layer, which keeps the activities."""
+        return self._runner.activities_must_exist
+
+    @activities_must_exist.setter
+    def activities_must_exist(self, value: bool) -> None:
+        self._runner.activities_must_exist = value
 
     @property
     def mocks(self) -> MockConfig | None:
@@ -90,14 +106,37 @@ class Executions:
     def clock(self) -> Clock:
         return self._runner.clock
 
+    @property
+    def handlers(self) -> Mapping[str, Callable[[Any], Any]]:
+        """The local Task handlers (TestState answers an unmocked Task with them)."""
+        return self._runner.handlers
+
+    @property
+    def commits(self) -> CommitSignals:
+        """Signals set when this process commits a step of an execution (for streams)."""
+        return self._runner.commits
+
+    def holds(self, arn: str) -> bool:
+        """Does this process advance ``arn`` now (so its commits are signalled here)?"""
+        return arn in self._runner.live
+
     async def open(self) -> None:
         """Recover running executions (timers and pending tasks included) and start the
         background work: due timers, lease renewal, claims, requests from other processes."""
         await self._runner.open()
+        if self._runner.nested is not None:
+            self._runner.nested.recover()
 
     async def close(self) -> None:
         """Stop the background work and hand this process's executions back (leases released)."""
         await self._runner.close()
+
+    def on_finish(self, listener: Callable[[str, rows.Finish], None]) -> Callable[[], None]:
+        """Call ``listener(arn, finish)`` each time this process finishes a durable execution
+        (after the commit; it must not block).  Returns a function that removes it."""
+        listeners = self._runner.finish_listeners
+        listeners.append(listener)
+        return lambda: listeners.remove(listener) if listener in listeners else None
 
     async def __aenter__(self) -> Executions:
         await self.open()
@@ -233,7 +272,14 @@ class Executions:
             start_time=now,
         )
         step = asl.start(
-            machine, jsontext.loads(input_text), info, now, execution_seed(arn), input_text
+            machine,
+            jsontext.loads(input_text),
+            info,
+            now,
+            execution_seed(arn),
+            input_text,
+            missing_activities=self._runner.missing_activities(machine),
+            keep_cursor=durable,  # an unsuccessful end keeps its cursor, for redrive
         )
         cursor = step.cursor if step.cursor is not None else asl.Cursor(info, None, 0)
         live = LiveExecution(arn, machine, cursor, durable=durable)
@@ -245,6 +291,17 @@ class Executions:
             definition=definition, role_arn=role_arn,
         )  # fmt: skip
         return record, live, step
+
+    # ------------------------------------------------------------------ redriving
+
+    async def redrive_execution(self, arn: str) -> ExecutionRecord:
+        """Run a FAILED, TIMED_OUT or ABORTED execution again from where it stopped (the
+        caller checks AWS's rules first); raises :class:`ExecutionNotRedrivable`."""
+        redrive(self._runner, arn)
+        record = self.get(arn)
+        if record is None:  # pragma: no cover - the redrive committed the row
+            raise ExecutionNotFound(arn)
+        return record
 
     # ------------------------------------------------------------------ stopping and waiting
 

@@ -6,6 +6,10 @@ pending tasks, cursor, final status; the fired timer or the applied request dele
 then are its effects carried out.  If the commit fails, nothing happened: the execution is
 reloaded from the database, whose timers, pending tasks and requests still hold the outcome.
 
+An execution that ends FAILED, TIMED_OUT or ABORTED keeps the cursor it ended with, for
+RedriveExecution (emulator.redrive).  Nested executions (``states:startExecution``) are
+started by ``nested`` (emulator.integrations.states), which the runner tells of every end.
+
 Background work: a timer loop (fires due timers in time order on the runner's clock) and a
 maintenance loop (renews leases, claims executions nobody advances, applies requests other
 processes left, reloads executions whose commit failed).
@@ -20,14 +24,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 import asl
 from asl import jsontext
 from emulator.activities import ActivityQueue
+from emulator.activity_refs import activity_resources, missing_activities
 from emulator.clock import Clock, VirtualClock
+from emulator.commit_signals import CommitSignals
 from emulator.dispatch import TaskDispatch
 from emulator.leases import Leases
 from emulator.live import LiveExecution, applied, plan
@@ -39,10 +45,21 @@ from emulator.store.db import Database
 from emulator.store.messages import invoke_task_from_json, outcome_from_json
 from emulator.timers import TimerQueue, from_epoch
 
+if TYPE_CHECKING:
+    from emulator.integrations.states import NestedExecutions
+
 log = logging.getLogger("stepline.runner")
 
 _MACHINE_CACHE = 256
 _CLAIM_BATCH = 100
+
+
+def _keep_final_cursor(live: LiveExecution, write: rows.StepWrite, durable: bool) -> None:
+    """An execution that ends unsuccessfully keeps its last cursor: RedriveExecution runs it
+    again from there."""
+    finish = write.finish
+    if durable and finish is not None and finish.status != "SUCCEEDED":
+        write.cursor = jsontext.dumps(live.cursor.to_json())
 
 
 def execution_seed(arn: str) -> int:
@@ -75,9 +92,16 @@ class Runner:
         self._reload: set[str] = set()
         self._broken: set[str] = set()
         self.dispatch = TaskDispatch(self)
+        self.commits = CommitSignals()  # wakes SSE streams after each commit
+        self.nested: NestedExecutions | None = None  # set by emulator.executions
+        self._activity_arns: dict[int, frozenset[str]] = {}
+        self.activities_must_exist = False  # see Executions.activities_must_exist
         self._settlers: list[asyncio.Future[None]] = []
         self._loops: list[asyncio.Task[None]] = []
         self._open = False
+        # Called (synchronously, after the commit) with the ARN and the finish of every
+        # durable execution this process finishes; see Executions.on_finish.
+        self.finish_listeners: list[Callable[[str, rows.Finish], None]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -100,9 +124,10 @@ class Runner:
         self._open = False
         for loop in self._loops:
             loop.cancel()
-        for task in list(self.dispatch.tasks):
+        stopping = list(self.nested.tasks) if self.nested is not None else []
+        for task in [*self.dispatch.tasks, *stopping]:
             task.cancel()
-        await asyncio.gather(*self._loops, *self.dispatch.tasks, return_exceptions=True)
+        await asyncio.gather(*self._loops, *self.dispatch.tasks, *stopping, return_exceptions=True)
         self._loops = []
         held = {arn for arn, live in self.live.items() if live.durable}
         for live in list(self.live.values()):
@@ -121,11 +146,26 @@ class Runner:
         if machine is None:
             machine = asl.load(definition)
             self._machines[definition] = machine
+            self._activity_arns[id(machine)] = activity_resources(machine)
             if len(self._machines) > _MACHINE_CACHE:
-                self._machines.popitem(last=False)
+                _, evicted = self._machines.popitem(last=False)
+                self._activity_arns.pop(id(evicted), None)
         else:
             self._machines.move_to_end(definition)
         return machine
+
+    def missing_activities(self, machine: asl.StateMachine) -> frozenset[str]:
+        """The activity ARNs the machine's Tasks name that do not exist now (a Task on one
+        fails at once); asked only of machines that have activity Tasks."""
+        if not self.activities_must_exist:
+            return frozenset()
+        wanted = self._activity_arns.get(id(machine))
+        if wanted is None:
+            wanted = activity_resources(machine)
+        if not wanted:
+            return frozenset()
+        with self.db.begin() as connection:
+            return missing_activities(connection, wanted)
 
     # ------------------------------------------------------------------ steps
 
@@ -134,6 +174,7 @@ class Runner:
     ) -> rows.StepWrite:
         """Commit an execution's first step with its row (None: in memory only), then act."""
         p = plan(live, step, now, self.clock)
+        _keep_final_cursor(live, p.write, row is not None)
         if row is not None:
             with self.db.begin() as connection:
                 row["seq"] = rows.next_seq(connection, self.db.dialect)
@@ -156,7 +197,13 @@ class Runner:
             return False
         now = self.clock.now()
         try:
-            step = asl.resume(live.machine, live.cursor, outcome, now)
+            step = asl.resume(
+                live.machine,
+                live.cursor,
+                outcome,
+                now,
+                missing_activities=self.missing_activities(live.machine),
+            )
         except Exception:
             # The interpreter failed: replaying the outcome would fail again.  Keep the last
             # committed state and stop advancing this execution.
@@ -168,6 +215,7 @@ class Runner:
             live.cursor = step.cursor
         p = plan(live, step, now, self.clock, timer_id, request_id)
         write = p.write
+        _keep_final_cursor(live, write, live.durable)
         if live.durable and not write.is_empty():
             try:
                 with self.db.begin() as connection:
@@ -204,14 +252,19 @@ class Runner:
         for timer_id, due in dues.items():
             self._timers.add_timer(arn, timer_id, due)
         self._callbacks += applied(live, write)
+        self.commits.notify(arn)
         if write.finish is not None:
             self._finished(live, write.finish)
+        elif self.nested is not None and arn in self.nested.parents:
+            self.nested.parent_moved(arn, live.cursor.waiting)
         if dues:
             self._wake.set()
         for effect in invokes:
             self.dispatch.dispatch(arn, effect)
 
     def _finished(self, live: LiveExecution, finish: rows.Finish) -> None:
+        if self.nested is not None:
+            self.nested.finished(live.arn, finish.status)
         if live.record is not None:
             record = live.record
             record.status = finish.status
@@ -220,11 +273,18 @@ class Runner:
             record.cause = finish.cause
             record.stop_date = finish.stop_date
         self._drop(live.arn)
+        if live.durable:
+            for listener in list(self.finish_listeners):
+                try:
+                    listener(live.arn, finish)
+                except Exception:
+                    log.exception("a finish listener failed for %s", live.arn)
 
     def _drop(self, arn: str) -> None:
         live = self.live.pop(arn, None)
         if live is None:
             return
+        self.commits.notify(arn)  # a watcher now reads the store
         self._timers.forget(arn, live.timers)
         self._callbacks -= len(live.callbacks)
         for waiter in live.waiters:
@@ -323,6 +383,8 @@ class Runner:
             with self.db.begin() as connection:
                 live.mock = resume_mock(connection, arn, self.mocks, pending)
         self.live[arn] = live
+        if self.nested is not None:
+            self.nested.track(arn)
         for timer in row.timers:
             live.timers.add(timer.timer_id)
             self._timers.add_timer(arn, timer.timer_id, from_epoch(timer.due_epoch))

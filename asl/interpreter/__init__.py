@@ -2,6 +2,10 @@
 
     start(machine, input, info, now, seed)    -> Step
     resume(machine, cursor, outcome, now)     -> Step
+    redrive(machine, cursor, now, count)      -> Step   (a finished cursor, run again)
+
+``missing_activities``: activity ARNs the caller knows not to exist; a Task on one fails at
+once with ``States.Runtime`` (the interpreter does no I/O, so the caller says which).
 
 ``resume`` takes ownership of the cursor it is given (it advances it in place and returns
 it); to replay a step, keep ``cursor.to_json()`` and resume from ``Cursor.from_json``.
@@ -23,6 +27,7 @@ from asl.effects import (
     TaskFailed,
     TaskHeartbeat,
     TaskStarted,
+    TaskSubmitted,
     TaskSucceeded,
     TimerFired,
 )
@@ -30,9 +35,10 @@ from asl.history import JsonText
 from asl.interpreter import fanout, states, tasks
 from asl.interpreter.cursor import CALLBACK, CHILDREN, RETRY, TASK, WAIT, Cursor, Frame
 from asl.interpreter.engine import Run, Step, error_details
+from asl.interpreter.redrive import redrive
 from asl.model import MapState, ParallelState, StateMachine, TaskState, WaitState
 
-__all__ = ["Cursor", "Step", "resume", "start"]
+__all__ = ["Cursor", "Step", "redrive", "resume", "start"]
 
 
 def start(
@@ -42,13 +48,21 @@ def start(
     now: datetime,
     seed: int = 0,
     input_text: str | None = None,
+    *,
+    missing_activities: frozenset[str] = frozenset(),
+    keep_cursor: bool = False,
 ) -> Step:
-    """``input_text``: the input as the caller wrote it, kept in the ExecutionStarted event."""
+    """``input_text``: the input as the caller wrote it, kept in the ExecutionStarted event.
+    ``keep_cursor``: return the cursor even when the execution ended in this step (a caller
+    that keeps finished cursors, for RedriveExecution)."""
     cursor = Cursor(info, input, seed)
     run = Run(machine, cursor, now)
+    run.missing_activities = missing_activities
     recorded = JsonText(input_text) if input_text is not None else input
     details: dict[str, Any] = {"input": recorded, "roleArn": info.role_arn}
     root = Frame("", machine.graph.start_at, input, 0)
+    if info.variables:
+        root.vars = dict(info.variables)  # TestState's ``variables``
     cursor.root = root
     # Recorded AWS histories: the first …StateEntered event has previousEventId 0, not 1.
     run.emit(None, "ExecutionStarted", "executionStartedEventDetails", details)
@@ -57,11 +71,22 @@ def start(
         cursor.waiting.pop(cursor.timeout_timer, None)
     run.drive(root)
     run.settle(root)
-    return run.step()
+    step = run.step()
+    if keep_cursor and step.cursor is None:
+        return Step(cursor, step.effects, step.events)
+    return step
 
 
-def resume(machine: StateMachine, cursor: Cursor, outcome: Outcome, now: datetime) -> Step:
+def resume(
+    machine: StateMachine,
+    cursor: Cursor,
+    outcome: Outcome,
+    now: datetime,
+    *,
+    missing_activities: frozenset[str] = frozenset(),
+) -> Step:
     run = Run(machine, cursor, now)
+    run.missing_activities = missing_activities
     if cursor.status != "RUNNING" or cursor.root is None:
         return run.step()
     if isinstance(outcome, StopRequested):
@@ -87,6 +112,8 @@ def resume(machine: StateMachine, cursor: Cursor, outcome: Outcome, now: datetim
     elif frame.phase in (TASK, CALLBACK) and isinstance(state, TaskState):
         if isinstance(outcome, TaskSucceeded | CallbackSucceeded):
             tasks.task_succeeded(run, frame, state, outcome.output, callback)
+        elif isinstance(outcome, TaskSubmitted):
+            tasks.task_submitted(run, frame, state, outcome.output)
         elif isinstance(outcome, TaskFailed | CallbackFailed):
             tasks.task_failed(run, frame, state, outcome.error, outcome.cause)
         elif isinstance(outcome, TaskHeartbeat):

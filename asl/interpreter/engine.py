@@ -55,6 +55,8 @@ class Run:
         self.events: list[Event] = []
         self.effects: list[Effect] = []
         self.finished = False
+        # Activity ARNs the caller knows not to exist: a Task on one fails at once.
+        self.missing_activities: frozenset[str] = frozenset()
         self._region = (
             cursor.info.execution_arn.split(":")[3] if ":" in cursor.info.execution_arn else ""
         )

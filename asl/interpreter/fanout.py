@@ -9,16 +9,18 @@ https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from asl import errors, jsontext
+from asl.context import ExecutionInfo
 from asl.errors import StatesError
 from asl.interpreter import dataflow, queries
-from asl.interpreter.cursor import ABORTED, CHILDREN, DONE, FAILED, FanOut, Frame
+from asl.interpreter.cursor import ABORTED, CHILDREN, DONE, FAILED, Cursor, FanOut, Frame
 from asl.interpreter.engine import HANDLERS, Run
 from asl.interpreter.tasks import result_output
 from asl.jsonpath import PathNotFound
-from asl.model import MapState, ParallelState, State
+from asl.model import MapState, ParallelState, State, StateMachine
 
 
 def run_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
@@ -79,6 +81,21 @@ def start_map(run: Run, frame: Frame, state: MapState) -> None:
 
 
 MapSetup = tuple[list[Any], int | None, int | None, float | None]
+
+
+def preview_map(
+    machine: StateMachine, state: MapState, input: Any, info: ExecutionInfo, now: datetime
+) -> MapSetup:
+    """What the top-level Map ``state`` of ``machine`` starts with for ``input``: the
+    iterations' inputs (after ItemsPath or Items, and ItemSelector), MaxConcurrency and the
+    tolerated failures; raises the StatesError the state would fail with.  TestState reports
+    these without running the iterations."""
+    run = Run(machine, Cursor(info, input, 0), now)
+    frame = Frame(machine.graph.scope_id, state.name, input, 0)
+    frame.entered = now
+    if info.variables:
+        frame.vars = dict(info.variables)
+    return _jsonata_map(run, frame, state) if state.jsonata else _jsonpath_map(run, frame, state)
 
 
 def _jsonpath_map(run: Run, frame: Frame, state: MapState) -> MapSetup:

@@ -45,6 +45,14 @@ def run_task(run: Run, frame: Frame, state: TaskState) -> None:
 
 def schedule(run: Run, frame: Frame, state: TaskState) -> None:
     """Process the input and schedule the resource (also used by retries)."""
+    if state.resource in run.missing_activities:
+        # Recorded AWS behaviour (LocalStack's test_activities snapshot,
+        # test_activity_task_on_deleted): no ActivityScheduled; the state fails with
+        # States.Runtime, "An error occurred while executing the state '…' (entered at the
+        # event id #2). The activity <ARN> does not exist."
+        missing = StatesError(errors.RUNTIME, f"The activity {state.resource} does not exist.")
+        run.raised(frame, state, missing)
+        return
     token = None
     if state.wait_for_task_token or resource_kind(state.resource)[0] == ACTIVITY:
         # Activities and .waitForTaskToken tasks get a token when they are scheduled.
@@ -198,6 +206,29 @@ def task_started(run: Run, frame: Frame, state: TaskState, worker_name: str | No
         return
     details = {"workerName": worker_name} if worker_name is not None else {}
     run.emit(frame, "ActivityStarted", "activityStartedEventDetails", details)
+
+
+def task_submitted(run: Run, frame: Frame, state: TaskState, output: Any) -> None:
+    """A ``.sync`` resource started its job: ``TaskSubmitted`` with the start call's answer,
+    then the task waits on for the job's end (its TaskSucceeded/TaskFailed, same task id).
+
+    The frame moves to the CALLBACK phase (waiting on the outside world after the call went
+    through, as a ``.waitForTaskToken`` task does), which also makes a repeated submission —
+    the start re-dispatched after a restart — a no-op.  Recorded AWS histories
+    (LocalStack's test_callback snapshot, test_start_execution_sync): TaskScheduled,
+    TaskStarted, TaskSubmitted, then TaskSucceeded or TaskFailed.
+    https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-sync
+    """
+    if frame.phase != TASK:
+        return
+    _, resource_type, resource = resource_kind(state.resource)
+    run.emit(
+        frame,
+        "TaskSubmitted",
+        "taskSubmittedEventDetails",
+        {"resourceType": resource_type, "resource": resource, "output": output},
+    )
+    frame.phase = CALLBACK
 
 
 def _release_token(run: Run, frame: Frame) -> None:

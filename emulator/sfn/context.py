@@ -30,6 +30,11 @@ class Services:
     default_region: str
     activity_poll_seconds: float = 60.0  # GetActivityTask's long poll, as AWS's
 
+    def __post_init__(self) -> None:
+        # The service keeps the activity registry: a Task on an activity it does not know
+        # fails at once, as on AWS (in-process runners without it let such tasks wait).
+        self.executions.activities_must_exist = True
+
     def now(self) -> datetime:
         now: datetime = self.executions.clock.now()
         return now

@@ -21,7 +21,7 @@ from asl import jsontext
 from asl.validation.json_syntax import describe as jackson_error
 from emulator.executions import ExecutionAlreadyExists, ExecutionNotFound
 from emulator.mocks import TestCase
-from emulator.sfn import aliases, arns, errors, pagination, state_machines, versions
+from emulator.sfn import aliases, arns, errors, pagination, redrive, state_machines, versions
 from emulator.sfn.context import Caller, Services
 
 FINISHED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -207,10 +207,9 @@ def _record(svc: Services, text: str) -> Any:
     return record
 
 
-def _redrive_status(record: Any) -> tuple[str, str | None]:
-    if record.status in ("FAILED", "ABORTED", "TIMED_OUT"):
-        return "REDRIVABLE", None
-    return "NOT_REDRIVABLE", f"Execution is {record.status} and cannot be redriven"
+def _redrive_status(svc: Services, record: Any) -> tuple[str, str | None]:
+    reason = redrive.refusal(svc, record)
+    return ("NOT_REDRIVABLE", reason) if reason is not None else ("REDRIVABLE", None)
 
 
 def describe_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
@@ -242,7 +241,7 @@ def describe_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> dict
     out["redriveCount"] = record.redrive_count
     if record.redrive_date is not None:
         out["redriveDate"] = record.redrive_date
-    status, reason = _redrive_status(record)
+    status, reason = _redrive_status(svc, record)
     out["redriveStatus"] = status
     if reason is not None:
         out["redriveStatusReason"] = reason
@@ -359,20 +358,6 @@ def describe_state_machine_for_execution(
 
 
 async def redrive_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> dict[str, Any]:
-    """Only FAILED, ABORTED and TIMED_OUT standard executions can be redriven
-    (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html)."""
+    """RedriveExecution with AWS's rules (emulator.sfn.redrive)."""
     record = _record(svc, p["executionArn"])
-    if record.status not in ("FAILED", "ABORTED", "TIMED_OUT"):
-        raise errors.SfnError(
-            "ExecutionNotRedrivable",
-            f"Execution with arn {record.arn} cannot be redriven: execution is {record.status}",
-        )
-    redrive = getattr(svc.executions, "redrive_execution", None)
-    if redrive is None:
-        raise errors.SfnError(
-            "ExecutionNotRedrivable",
-            f"Execution with arn {record.arn} cannot be redriven: "
-            "redriving executions is not supported by Stepline yet",
-        )
-    redriven = await redrive(record.arn, p.get("clientToken"))
-    return {"redriveDate": redriven.redrive_date}
+    return await redrive.redrive_execution(svc, record, p.get("clientToken"))

@@ -160,7 +160,7 @@ _FINISH = (
         cause=bindparam("cause"),
         stop_date=bindparam("stop_date"),
         event_count=bindparam("count"),
-        cursor=None,
+        cursor=bindparam("cursor"),  # kept for RedriveExecution when it ended unsuccessfully
         lease_owner=None,
         lease_expires=None,
     )
@@ -194,7 +194,7 @@ def insert_execution(connection: Connection, row: dict[str, Any], write: StepWri
             error=finish.error,
             cause=finish.cause,
             stop_date=finish.stop_date,
-            cursor=None,
+            cursor=write.cursor,
             lease_owner=None,
             lease_expires=None,
         )
@@ -202,7 +202,7 @@ def insert_execution(connection: Connection, row: dict[str, Any], write: StepWri
         values["cursor"] = write.cursor
     values["event_count"] = write.event_count
     connection.execute(_INSERT_EXECUTION, values)
-    _write_children(connection, row["arn"], write, True)
+    write_children(connection, row["arn"], write, True)
 
 
 def write_step(connection: Connection, arn: str, owner: str, write: StepWrite) -> None:
@@ -219,6 +219,7 @@ def write_step(connection: Connection, arn: str, owner: str, write: StepWrite) -
                 "error": finish.error,
                 "cause": finish.cause,
                 "stop_date": finish.stop_date,
+                "cursor": write.cursor,
             },
         ).rowcount
     elif write.cursor is not None:
@@ -227,10 +228,10 @@ def write_step(connection: Connection, arn: str, owner: str, write: StepWrite) -
         updated = len(connection.execute(_HOLDS, fence).all())
     if updated != 1:
         raise LeaseLost(arn)
-    _write_children(connection, arn, write, False)
+    write_children(connection, arn, write, False)
 
 
-def _write_children(connection: Connection, arn: str, write: StepWrite, first: bool) -> None:
+def write_children(connection: Connection, arn: str, write: StepWrite, first: bool) -> None:
     if write.events:
         _insert_events(connection, write.events)
     if write.finish is not None:

@@ -49,6 +49,7 @@ def await_callback_to_json(effect: asl.AwaitCallback) -> str:
 _OUTCOMES: dict[str, type[Any]] = {
     "TaskSucceeded": asl.TaskSucceeded,
     "TaskFailed": asl.TaskFailed,
+    "TaskSubmitted": asl.TaskSubmitted,
     "TaskHeartbeat": asl.TaskHeartbeat,
     "TaskStarted": asl.TaskStarted,
     "TimerFired": asl.TimerFired,

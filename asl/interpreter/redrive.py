@@ -1,0 +1,71 @@
+"""RedriveExecution: run a finished, unsuccessful execution again from where it stopped.
+
+The caller hands in the cursor the execution finished with (FAILED, TIMED_OUT or ABORTED).
+The interpreter records ``ExecutionRedriven`` (``redriveCount``), numbering on from the last
+event, and enters again the state the execution stopped in, with the input and variables it
+had there; the states that succeeded before it are not run again and their events stay.
+``$$.Execution.RedriveCount`` reads the new count.
+
+A Parallel or Map state that failed is run again as a whole (AWS re-runs only its
+unsuccessful branches and iterations; the cursor does not keep a failed state's partial
+results).
+https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from asl.interpreter.cursor import DONE, ENTER, Cursor, Frame
+from asl.interpreter.engine import Run, Step
+from asl.model import StateMachine
+
+
+class NotRedrivable(ValueError):
+    """The cursor holds no state to run again."""
+
+
+def redrive(
+    machine: StateMachine,
+    cursor: Cursor,
+    now: datetime,
+    redrive_count: int,
+    *,
+    missing_activities: frozenset[str] = frozenset(),
+) -> Step:
+    """Run a finished cursor again (it is advanced in place, as ``resume`` does)."""
+    root = cursor.root
+    if root is None or cursor.status not in ("FAILED", "TIMED_OUT", "ABORTED"):
+        raise NotRedrivable(f"an execution that is {cursor.status} cannot be redriven")
+    run = Run(machine, cursor, now)
+    run.missing_activities = missing_activities
+    cursor.status = "RUNNING"
+    cursor.info = dataclasses.replace(cursor.info, redrive_count=redrive_count)
+    cursor.waiting = {}
+    run.emit(
+        root, "ExecutionRedriven", "executionRedrivenEventDetails", {"redriveCount": redrive_count}
+    )
+    if machine.timeout_seconds is not None:
+        # UNVERIFIED: the redriven attempt gets the machine's whole TimeoutSeconds again.
+        cursor.timeout_timer = run.start_timer(root, machine.timeout_seconds, "execution-timeout")
+        cursor.waiting.pop(cursor.timeout_timer, None)
+    _reset(root)
+    if root.phase != DONE:
+        root.phase = ENTER
+    run.drive(root)
+    run.settle(root)
+    return run.step()
+
+
+def _reset(frame: Frame) -> None:
+    """Forget what the stopped attempt of the frame's state was waiting on."""
+    frame.fan = None
+    frame.timers = []
+    frame.wait_id = None
+    frame.task_token = None
+    frame.heartbeat = None
+    frame.error = None
+    frame.cause = None
+    frame.retries = None
+    frame.retry_count = 0
