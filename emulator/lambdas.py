@@ -247,6 +247,10 @@ def invoke(
         return now, asl.TaskFailed(effect.id, "States.Runtime", routed)
     rid = request_id(effect.id, now)
     if routed.handler is None:
+        from emulator.integrations import lambda_endpoint  # boto3: only when needed
+
+        if lambda_endpoint.configured():  # LAMBDA_ENDPOINT: invoke it there
+            return now, lambda_endpoint.invoke(effect, routed)
         return now, asl.TaskFailed(effect.id, *not_found(routed.function, rid))
     at, outcome = call_handler(
         effect, routed.handler, routed.payload, now, lambda exc: function_error(exc, rid)

@@ -32,8 +32,9 @@ class Server:
     process: subprocess.Popen[str]
 
 
-def start_server(db: Path | str, *extra: str) -> Server:
-    """``db``: a SQLite file, or a database URL."""
+def start_server(db: Path | str, *extra: str, handlers: bool = True) -> Server:
+    """``db``: a SQLite file, or a database URL.  ``handlers``: register the test handlers
+    (ECHO and CALLBACK); without them those resources reach the real integrations."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE)]))
     env.pop("AWS_DEFAULT_REGION", None)
     env.pop("AWS_ACCOUNT_ID", None)
@@ -44,8 +45,8 @@ def start_server(db: Path | str, *extra: str) -> Server:
             "--db", db if isinstance(db, str) else f"sqlite:///{db}",
             "--clock", "virtual",
             "--activity-poll-seconds", "1",
-            "--handler", f"{ECHO}=server_handlers:echo",
-            "--handler", f"{CALLBACK}=server_handlers:ignore",
+            *(["--handler", f"{ECHO}=server_handlers:echo",
+                "--handler", f"{CALLBACK}=server_handlers:ignore"] if handlers else []),
             *extra,
         ],
         cwd=ROOT,
