@@ -128,7 +128,8 @@ def test_test_state(sfn: Any) -> None:
                        "Catch": [{"ErrorEquals": ["Other"], "Next": "Handler"}]})
     mocked = sfn.test_state(definition=task, input="{}", mock={"result": '{"r": 1}'})
     assert (mocked["status"], json.loads(mocked["output"])) == ("SUCCEEDED", {"r": 1})
-    retried = sfn.test_state(definition=task, input="{}", mock={"errorOutput": {"error": "Boom", "cause": "c"}})
+    retried = sfn.test_state(definition=task, input="{}", inspectionLevel="DEBUG",
+                             mock={"errorOutput": {"error": "Boom", "cause": "c"}})
     assert (retried["status"], retried["error"], retried["cause"]) == ("RETRIABLE", "Boom", "c")
     assert retried["inspectionData"]["errorDetails"] == {"retryIndex": 0, "retryBackoffIntervalSeconds": 3}
     caught = sfn.test_state(definition=task, input="{}", mock={"errorOutput": {"error": "Other", "cause": "c"}})
