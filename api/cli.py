@@ -5,9 +5,11 @@
                                  [--mock-config FILE] [--test-case NAME]
                                  [--state-machine-name NAME]
     stepline validate DEFINITION.json
+    stepline compile PIPELINE.yaml [--json]
     stepline serve [--host 127.0.0.1] [--port 8083] [--db URL] [--clock system|virtual]
                    [--wait-time-scale N] [--handler KEY=module:function ...]
                    [--mock-config FILE]
+                   [--stepflow-base-path /api/stepflow] [--stepflow-auth none|api-key]
 
 Exit codes: 0 success, 1 the execution ended other than SUCCEEDED (or validation found
 errors), 2 bad usage or an invalid definition.
@@ -80,6 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("definition")
     validate.set_defaults(command=_validate)
 
+    compile_ = sub.add_parser(
+        "compile", help="compile a pipeline (stepIQ format, YAML or JSON) and print its ASL"
+    )
+    compile_.add_argument("pipeline", help="the pipeline definition (.yaml, .yml or .json)")
+    compile_.add_argument(
+        "--json", action="store_true", help="print one JSON object (errors too, on stderr)"
+    )
+    compile_.set_defaults(command=_compile)
+
     serve = sub.add_parser("serve", help="serve the Step Functions API (JSON 1.0) over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8083, help="port (default 8083; 0 picks one)")
@@ -103,6 +114,20 @@ def _parser() -> argparse.ArgumentParser:
         help="Step Functions Local mock file (default: $SFN_MOCK_CONFIG, "
         "$LOCALSTACK_SFN_MOCK_CONFIG, or ./MockConfigFile.json); choose a test case "
         "with StartExecution(stateMachineArn=ARN#TestCase)",
+    )
+    serve.add_argument(
+        "--stepflow-base-path",
+        default="/api/stepflow",
+        metavar="PATH",
+        help="where the Stepflow REST surface is mounted (default /api/stepflow)",
+    )
+    serve.add_argument(
+        "--stepflow-auth",
+        choices=("none", "api-key"),
+        default="none",
+        help="none (default, as Stepflow's own default): the Stepflow endpoints are open; "
+        "api-key: trigger and notify need a stepIQ API key or JWT, and a run is read by its "
+        "owner or with its public access token",
     )
     serve.set_defaults(command=_serve)
     return parser
@@ -138,6 +163,29 @@ def _validate(args: argparse.Namespace, out: TextIO) -> int:
     if not diags:
         print("OK: the definition is valid", file=out)
     return EXIT_FAILED if errors else EXIT_OK
+
+
+def _compile(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the ASL of a pipeline; its problems go to stderr, one field per line."""
+    from emulator.pipelines import PipelineInvalid, compile_pipeline, parse_pipeline
+
+    text = _read(args.pipeline)
+    kind = "application/json" if args.pipeline.lower().endswith(".json") else "application/yaml"
+    try:
+        definition = compile_pipeline(parse_pipeline(text, kind))
+    except PipelineInvalid as exc:
+        if args.json:
+            error = {"error": "the pipeline is invalid", "issues": exc.issues}
+            print(json.dumps(error), file=sys.stderr)
+        else:
+            for issue in exc.issues:
+                print(f"ERROR at {issue['field'] or '/'}: {issue['message']}", file=sys.stderr)
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(definition, ensure_ascii=False, separators=(",", ":")), file=out)
+    else:
+        print(json.dumps(definition, ensure_ascii=False, indent=2), file=out)
+    return EXIT_OK
 
 
 def _handlers(specs: list[str]) -> dict[str, Any]:
@@ -204,6 +252,8 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
             activity_poll_seconds=args.activity_poll_seconds,
             mock_config=_mock_config(args.mock_config),
             ready=lambda line: print(line, file=out, flush=True),
+            stepflow_base_path=args.stepflow_base_path,
+            stepflow_auth=args.stepflow_auth,
         )
     )
     return EXIT_OK
