@@ -68,11 +68,14 @@ class Clock(ABC):
     ) -> None:
         """Return once ``when`` has come (never if None), or ``wake`` is set."""
 
-    def register(self, participant: Participant) -> None:
-        """A runner starts using this clock (a virtual clock drives its timers)."""
+    def register(self, participant: Participant, *, first: bool = False) -> None:
+        """A runner starts using this clock (a virtual clock drives its timers).
+
+        ``first``: settle it before the others (a schedule ticker, whose firings start work
+        that the runners then settle at the same time)."""
         participants = self.__dict__.setdefault("_participants", [])
         if participant not in participants:
-            participants.append(participant)
+            participants.insert(0 if first else len(participants), participant)
 
     def unregister(self, participant: Participant) -> None:
         """The runner stops using this clock."""
