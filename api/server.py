@@ -7,10 +7,14 @@ the virtual clock's control endpoint.
 Routes:
   POST /                   the API (any path is accepted; SDKs post to "/")
   OPTIONS *                CORS preflight, for browser tools
-  GET  /health             {"status": "ok", ...}
+  GET  /health             {"status": "ok", "timestamp", "version", ...}
+  GET  /openapi.yaml       the OpenAPI 3.1 document of the REST surfaces (api.openapi)
+  /api/...                 the stepIQ surface (api.stepiq: auth, user, pipelines, runs,
+                           schedules, webhooks, models)
+  /api/stepflow/...        the Stepflow surface (api.stepflow; --stepflow-base-path)
   GET  /_stepline/clock    {"now": <epoch seconds>, "clock": "virtual" | "system" | "scaled"}
-  POST /_stepline/clock    {"advance": SECONDS}: move a virtual clock forward (timers due by
-                           then fire, in time order); 400 on any other clock
+  POST /_stepline/clock    {"advance": SECONDS}: move a virtual clock forward (timers and
+                           schedules due by then fire, in time order); 400 on any other clock
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from api import protocol
+from api import protocol, stepflow, stepiq
 from api.constraints import RequestChecker
+from api.openapi import serve_openapi
+from api.stepflow.handlers import health_body
 from emulator.mocks import MockConfig
 from emulator.sfn import OPERATIONS, Caller, Services, SfnError
 from emulator.sfn.errors import CoralError
@@ -55,6 +61,12 @@ async def _headers(
         response.headers["x-amzn-RequestId"] = protocol.new_request_id()
     _cors(response, request.app[ORIGIN_KEY])
     return response
+
+
+async def _cors_streamed(request: web.Request, response: web.StreamResponse) -> None:
+    """A streamed response (SSE) sends its headers before the middleware sees it."""
+    if "Access-Control-Allow-Origin" not in response.headers:
+        _cors(response, request.app[ORIGIN_KEY])
 
 
 def _json(body: bytes, status: int = 200) -> web.Response:
@@ -109,7 +121,7 @@ async def handle_preflight(request: web.Request) -> web.StreamResponse:
 async def handle_health(request: web.Request) -> web.StreamResponse:
     services = request.app[SERVICES_KEY]
     return web.json_response(
-        {"status": "ok", "services": {"stepfunctions": "running"},
+        {**health_body(), "services": {"stepfunctions": "running"},
          "account": services.account, "region": services.default_region}
     )
 
@@ -147,14 +159,24 @@ async def handle_clock_post(request: web.Request) -> web.StreamResponse:
     return web.json_response(_clock_state(services))
 
 
-def make_app(services: Services, cors_origin: str = "*") -> web.Application:
+def make_app(
+    services: Services,
+    cors_origin: str = "*",
+    *,
+    stepflow_base_path: str = stepflow.DEFAULT_BASE_PATH,
+    stepflow_auth: str = "none",
+) -> web.Application:
     app = web.Application(middlewares=[_headers], client_max_size=8 * 1024 * 1024)
     app[SERVICES_KEY] = services
     app[CHECKER_KEY] = RequestChecker()
     app[ORIGIN_KEY] = cors_origin
+    app.on_response_prepare.append(_cors_streamed)
     app.router.add_get("/health", handle_health)
     app.router.add_get("/_stepline/clock", handle_clock_get)
     app.router.add_post("/_stepline/clock", handle_clock_post)
+    stepiq.add_routes(app, services)  # /api: the stepIQ surface, before the catch-all below
+    stepflow.add_routes(app, services, base_path=stepflow_base_path, auth=stepflow_auth)
+    app.router.add_get("/openapi.yaml", serve_openapi)
     app.router.add_route("OPTIONS", "/{tail:.*}", handle_preflight)
     app.router.add_post("/{tail:.*}", handle_api)
     return app
@@ -173,6 +195,8 @@ async def run(
     activity_poll_seconds: float = 60.0,
     mock_config: MockConfig | None = None,
     ready: Callable[[str], None] | None = None,
+    stepflow_base_path: str = stepflow.DEFAULT_BASE_PATH,
+    stepflow_auth: str = "none",
 ) -> None:
     """Serve until SIGINT/SIGTERM.  Prints Step Functions Local's readiness line."""
     from emulator.clock import make_clock
@@ -187,7 +211,10 @@ async def run(
     )
     await executions.open()
     services = Services(database, executions, account, region, activity_poll_seconds)
-    runner = web.AppRunner(make_app(services), access_log=None)
+    app = make_app(
+        services, stepflow_base_path=stepflow_base_path, stepflow_auth=stepflow_auth
+    )
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

@@ -68,3 +68,11 @@ def find(resource: str) -> Integration | None:
         if integration.answers(resource):
             return integration
     return None
+
+
+# Integrations register themselves on import (they use TaskCall and register above).
+from emulator.integrations import aws as _aws  # noqa: E402,F401
+from emulator.integrations import events as _events  # noqa: E402,F401
+from emulator.integrations import http as _http  # noqa: E402,F401
+from emulator.integrations import llm as _llm  # noqa: E402,F401
+from emulator.integrations import review as _review  # noqa: E402,F401

@@ -220,3 +220,10 @@ counters = Table(
 # Areas that own their tables define them in emulator/store/schema_<area>.py on this same
 # ``metadata``; they are imported here so that every table is known before a migration.
 # (Version 3 creates whichever of them a database lacks: see migrations.STEPS[3].)
+from emulator.store import (  # noqa: E402,F401
+    schema_accounts,
+    schema_executions_links,
+    schema_pipelines,
+    schema_schedules,
+    schema_stepflow,
+)
