@@ -103,12 +103,16 @@ class Runner:
         )
 
     async def run(self, definition: str, payload_text: str) -> float:
+        from emulator.executions import ExecutionRequest
+
         arn = f"arn:aws:states:us-east-1:123456789012:execution:bench:{uuid.uuid4()}"
         started = time.perf_counter()
         record = await self.executions.start_execution(
-            arn=arn, state_machine_arn="arn:aws:states:us-east-1:123456789012:stateMachine:bench",
-            name=arn.rsplit(":", 1)[1], definition=definition, role_arn=ROLE,
-            input_text=payload_text, type="STANDARD",
+            ExecutionRequest(
+                arn=arn, state_machine_arn="arn:aws:states:us-east-1:123456789012:stateMachine:bench",
+                name=arn.rsplit(":", 1)[1], definition=definition, role_arn=ROLE,
+                input_text=payload_text, type="STANDARD",
+            )
         )  # fmt: skip
         await self.executions.wait_finished(record.arn)
         return time.perf_counter() - started

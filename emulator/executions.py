@@ -5,7 +5,7 @@ idempotency; this module runs executions (see ``runner``) and reads what was com
 
     executions = Executions(Database(url), make_clock("system", None), handlers)
     await executions.open()          # recovers RUNNING executions, starts timers and leases
-    record = await executions.start_execution(arn=..., ...)
+    record = await executions.start_execution(ExecutionRequest(arn=..., ...))
     record = await executions.wait_finished(record.arn)
     await executions.close()
 
@@ -24,6 +24,7 @@ import builtins
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -56,12 +57,30 @@ __all__ = [
     "ExecutionNotFound",
     "ExecutionNotRedrivable",
     "ExecutionRecord",
+    "ExecutionRequest",
     "Executions",
     "InvalidTaskToken",
     "TaskTimedOut",
 ]
 
 RUNNING = "RUNNING"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExecutionRequest:
+    """What starts an execution (StartExecution and StartSyncExecution alike)."""
+
+    arn: str
+    state_machine_arn: str
+    name: str
+    definition: str
+    role_arn: str
+    input_text: str
+    type: str  # STANDARD | EXPRESS
+    version_arn: str | None = None
+    alias_arn: str | None = None
+    trace_header: str | None = None
+    mock_test_case: TestCase | None = None  # the mock file's test case answering its states
 
 
 # The tokens the interpreter issues: 64 hexadecimal digits (asl/interpreter/tasks.py).
@@ -147,53 +166,24 @@ class Executions:
 
     # ------------------------------------------------------------------ starting
 
-    async def start_execution(
-        self,
-        *,
-        arn: str,
-        state_machine_arn: str,
-        name: str,
-        definition: str,
-        role_arn: str,
-        input_text: str,
-        type: str,
-        version_arn: str | None = None,
-        alias_arn: str | None = None,
-        trace_header: str | None = None,
-        mock_test_case: TestCase | None = None,
-    ) -> ExecutionRecord:
+    async def start_execution(self, request: ExecutionRequest) -> ExecutionRecord:
         """Write the execution, its first step's events, timers and tasks in ONE transaction,
-        then carry out the effects.  Raises :class:`ExecutionAlreadyExists`.
-        ``mock_test_case``: the mock file's test case that answers its mocked states."""
-        record, live, step = self._first_step(
-            arn,
-            state_machine_arn,
-            name,
-            definition,
-            role_arn,
-            input_text,
-            type,
-            version_arn,
-            alias_arn,
-            trace_header,
-            durable=True,
-        )
-        if mock_test_case is not None:
-            live.mock = MockSession(mock_test_case)
+        then carry out the effects.  Raises :class:`ExecutionAlreadyExists`."""
+        record, live, step = self._first_step(request, durable=True)
         row = {
-            "arn": arn,
-            "state_machine_arn": state_machine_arn,
-            "version_arn": version_arn,
-            "alias_arn": alias_arn,
-            "name": name,
-            "type": type,
+            "arn": request.arn,
+            "state_machine_arn": request.state_machine_arn,
+            "version_arn": request.version_arn,
+            "alias_arn": request.alias_arn,
+            "name": request.name,
+            "type": request.type,
             "status": RUNNING,
-            "definition": definition,
-            "role_arn": role_arn,
-            "input": input_text,
+            "definition": request.definition,
+            "role_arn": request.role_arn,
+            "input": request.input_text,
             "start_date": record.start_date,
-            "trace_header": trace_header,
-            "mock_test_case": mock_test_case.name if mock_test_case is not None else None,
+            "trace_header": request.trace_header,
+            "mock_test_case": request.mock_test_case.name if request.mock_test_case else None,
             "redrive_count": 0,
             "lease_owner": self.owner,
             "lease_expires": self._runner.leases.expiry(),
@@ -201,94 +191,57 @@ class Executions:
         try:
             write = self._runner.begin(live, step, record.start_date, row)
         except IntegrityError:
-            raise ExecutionAlreadyExists(arn) from None
+            raise ExecutionAlreadyExists(request.arn) from None
         if write.finish is not None:
             _finish(record, write.finish)
         return record
 
-    async def run_express_sync(
-        self,
-        *,
-        arn: str,
-        state_machine_arn: str,
-        name: str,
-        definition: str,
-        role_arn: str,
-        input_text: str,
-        type: str,
-        version_arn: str | None = None,
-        alias_arn: str | None = None,
-        trace_header: str | None = None,
-        mock_test_case: TestCase | None = None,
-    ) -> ExecutionRecord:
+    async def run_express_sync(self, request: ExecutionRequest) -> ExecutionRecord:
         """StartSyncExecution: run to the end in memory (AWS keeps no history for EXPRESS)."""
-        record, live, step = self._first_step(
-            arn,
-            state_machine_arn,
-            name,
-            definition,
-            role_arn,
-            input_text,
-            type,
-            version_arn,
-            alias_arn,
-            trace_header,
-            durable=False,
-        )
-        if mock_test_case is not None:
-            live.mock = MockSession(mock_test_case)
+        record, live, step = self._first_step(request, durable=False)
         live.record = record
         write = self._runner.begin(live, step, record.start_date, None)
         if write.finish is None:
-            waiter = self._runner.waiter(arn)
+            waiter = self._runner.waiter(request.arn)
             if waiter is not None:
                 await waiter
         return record
 
     def _first_step(
-        self,
-        arn: str,
-        state_machine_arn: str,
-        name: str,
-        definition: str,
-        role_arn: str,
-        input_text: str,
-        type: str,
-        version_arn: str | None,
-        alias_arn: str | None,
-        trace_header: str | None,
-        durable: bool,
+        self, request: ExecutionRequest, durable: bool
     ) -> tuple[ExecutionRecord, LiveExecution, asl.Step]:
-        machine = self._runner.machine(definition)
+        machine = self._runner.machine(request.definition)
         now = self.clock.now()
+        parts = request.state_machine_arn.split(":")
         info = asl.ExecutionInfo(
-            execution_arn=arn,
-            execution_name=name,
-            state_machine_arn=state_machine_arn,
-            state_machine_name=state_machine_arn.split(":")[6]
-            if state_machine_arn.count(":") >= 6
-            else state_machine_arn,
-            role_arn=role_arn,
+            execution_arn=request.arn,
+            execution_name=request.name,
+            state_machine_arn=request.state_machine_arn,
+            state_machine_name=parts[6] if len(parts) > 6 else request.state_machine_arn,
+            role_arn=request.role_arn,
             start_time=now,
         )
         step = asl.start(
             machine,
-            jsontext.loads(input_text),
+            jsontext.loads(request.input_text),
             info,
             now,
-            execution_seed(arn),
-            input_text,
+            execution_seed(request.arn),
+            request.input_text,
             missing_activities=self._runner.missing_activities(machine),
             keep_cursor=durable,  # an unsuccessful end keeps its cursor, for redrive
         )
         cursor = step.cursor if step.cursor is not None else asl.Cursor(info, None, 0)
-        live = LiveExecution(arn, machine, cursor, durable=durable)
+        live = LiveExecution(request.arn, machine, cursor, durable=durable)
+        if request.mock_test_case is not None:
+            live.mock = MockSession(request.mock_test_case)
         record = ExecutionRecord(
-            arn=arn, state_machine_arn=state_machine_arn, version_arn=version_arn,
-            alias_arn=alias_arn, name=name, type=type, status=RUNNING, input=input_text,
-            output=None, error=None, cause=None, start_date=now, stop_date=None,
-            trace_header=trace_header, redrive_count=0, redrive_date=None,
-            definition=definition, role_arn=role_arn,
+            arn=request.arn, state_machine_arn=request.state_machine_arn,
+            version_arn=request.version_arn, alias_arn=request.alias_arn, name=request.name,
+            type=request.type, status=RUNNING, input=request.input_text, output=None,
+            error=None, cause=None, start_date=now, stop_date=None,
+            trace_header=request.trace_header, redrive_count=0, redrive_date=None,
+            definition=request.definition, role_arn=request.role_arn,
         )  # fmt: skip
         return record, live, step
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from asl import jsontext
 from asl.validation.json_syntax import describe as jackson_error
-from emulator.executions import ExecutionAlreadyExists, ExecutionNotFound
+from emulator.executions import ExecutionAlreadyExists, ExecutionNotFound, ExecutionRequest
 from emulator.mocks import TestCase
 from emulator.sfn import aliases, arns, errors, pagination, redrive, state_machines, versions
 from emulator.sfn.context import Caller, Services
@@ -115,7 +115,7 @@ async def start_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> d
     if target.machine.type == "EXPRESS":
         # Express executions are not idempotent and carry a unique suffix.
         arn = arns.express_execution_arn(target.machine.arn, name, str(uuid.uuid4()))
-        record = await svc.executions.start_execution(arn=arn, **kwargs)
+        record = await svc.executions.start_execution(ExecutionRequest(arn=arn, **kwargs))
         return {"executionArn": record.arn, "startDate": record.start_date}
     arn = arns.execution_arn(target.machine.arn, name)
     # "If StartExecution is called with the same name and input as a running execution,
@@ -131,7 +131,7 @@ async def start_execution(svc: Services, caller: Caller, p: dict[str, Any]) -> d
         raise errors.execution_already_exists(arn)
     _starting.add(arn)
     try:
-        record = await svc.executions.start_execution(arn=arn, **kwargs)
+        record = await svc.executions.start_execution(ExecutionRequest(arn=arn, **kwargs))
     except ExecutionAlreadyExists:  # started meanwhile by another process
         raise errors.execution_already_exists(arn) from None
     finally:
@@ -150,17 +150,19 @@ async def start_sync_execution(svc: Services, caller: Caller, p: dict[str, Any])
     input_text = check_input(p.get("input"))
     arn = arns.express_execution_arn(target.machine.arn, name, str(uuid.uuid4()))
     record = await svc.executions.run_express_sync(
-        arn=arn,
-        state_machine_arn=target.machine.arn,
-        name=name,
-        definition=target.definition,
-        role_arn=target.role_arn,
-        input_text=input_text,
-        type="EXPRESS",
-        version_arn=target.version_arn,
-        alias_arn=target.alias_arn,
-        trace_header=p.get("traceHeader"),
-        mock_test_case=test_case,
+        ExecutionRequest(
+            arn=arn,
+            state_machine_arn=target.machine.arn,
+            name=name,
+            definition=target.definition,
+            role_arn=target.role_arn,
+            input_text=input_text,
+            type="EXPRESS",
+            version_arn=target.version_arn,
+            alias_arn=target.alias_arn,
+            trace_header=p.get("traceHeader"),
+            mock_test_case=test_case,
+        )
     )
     out = _payloads(record, p.get("includedData"))
     out.update(

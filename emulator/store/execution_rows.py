@@ -183,23 +183,25 @@ def next_seq(connection: Connection, dialect: str) -> int:
     return int(connection.execute(statement).scalar_one())
 
 
+def finish_values(finish: Finish) -> dict[str, Any]:
+    """The columns an execution's end sets (its lease is released)."""
+    return {
+        "status": finish.status,
+        "output": finish.output,
+        "error": finish.error,
+        "cause": finish.cause,
+        "stop_date": finish.stop_date,
+        "lease_owner": None,
+        "lease_expires": None,
+    }
+
+
 def insert_execution(connection: Connection, row: dict[str, Any], write: StepWrite) -> None:
     """A new execution and its first step."""
-    finish = write.finish
     values = dict(row)
-    if finish is not None:
-        values.update(
-            status=finish.status,
-            output=finish.output,
-            error=finish.error,
-            cause=finish.cause,
-            stop_date=finish.stop_date,
-            cursor=write.cursor,
-            lease_owner=None,
-            lease_expires=None,
-        )
-    else:
-        values["cursor"] = write.cursor
+    if write.finish is not None:
+        values.update(finish_values(write.finish))
+    values["cursor"] = write.cursor
     values["event_count"] = write.event_count
     connection.execute(_INSERT_EXECUTION, values)
     write_children(connection, row["arn"], write, True)

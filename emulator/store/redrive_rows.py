@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from emulator.store.execution_rows import E, StepWrite, write_children
+from emulator.store.execution_rows import E, StepWrite, finish_values, write_children
 
 UNSUCCESSFUL = ("FAILED", "TIMED_OUT", "ABORTED")
 
@@ -43,17 +43,8 @@ def redrive_execution(
         "lease_owner": owner,
         "lease_expires": lease_expires,
     }
-    finish = write.finish
-    if finish is not None:
-        values.update(
-            status=finish.status,
-            output=finish.output,
-            error=finish.error,
-            cause=finish.cause,
-            stop_date=finish.stop_date,
-            lease_owner=None,
-            lease_expires=None,
-        )
+    if write.finish is not None:
+        values.update(finish_values(write.finish))
     updated = connection.execute(
         update(E)
         .where(E.c.arn == arn, E.c.status.in_(UNSUCCESSFUL), E.c.redrive_count == count - 1)

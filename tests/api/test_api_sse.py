@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 
 from api.sse import Frame, InvalidLastEventId, last_event_id, stream_execution
 from emulator.clock import make_clock
-from emulator.executions import Executions
+from emulator.executions import ExecutionRequest, Executions
 from emulator.runviews import Change, RunView
 from emulator.sfn import Services
 from emulator.store.db import Database
@@ -62,9 +62,11 @@ def test_a_quiet_stream_sends_heartbeats_and_a_commit_wakes_it(tmp_path: Path) -
         services = Services(db, executions, ACCOUNT, "us-east-1")
         arn = f"arn:aws:states:us-east-1:{ACCOUNT}:execution:m:e"
         await executions.start_execution(
-            arn=arn, state_machine_arn=f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:m",
-            name="e", definition=json.dumps(MACHINE), role_arn=ROLE, input_text="{}",
-            type="STANDARD",
+            ExecutionRequest(
+                arn=arn, state_machine_arn=f"arn:aws:states:us-east-1:{ACCOUNT}:stateMachine:m",
+                name="e", definition=json.dumps(MACHINE), role_arn=ROLE, input_text="{}",
+                type="STANDARD",
+            )
         )  # fmt: skip
 
         def render(changes: Sequence[Change], run: RunView, event: Mapping[str, Any]) -> list[Frame]:

@@ -24,7 +24,7 @@ from typing import Any
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from emulator.clock import ScaledClock, SystemClock
-from emulator.executions import Executions
+from emulator.executions import ExecutionRequest, Executions
 from emulator.handlers import TaskFailure
 from emulator.store.db import Database
 
@@ -141,13 +141,15 @@ def planned(prefix: str, count: int) -> list[tuple[str, str]]:
 async def start_all(executions: Executions, prefix: str, count: int) -> None:
     for machine, name in planned(prefix, count):
         await executions.start_execution(
-            arn=execution_arn(machine, name),
-            state_machine_arn=state_machine_arn(machine),
-            name=name,
-            definition=json.dumps(MACHINES[machine]),
-            role_arn=ROLE,
-            input_text=json.dumps(INPUTS[machine]),
-            type="STANDARD",
+            ExecutionRequest(
+                arn=execution_arn(machine, name),
+                state_machine_arn=state_machine_arn(machine),
+                name=name,
+                definition=json.dumps(MACHINES[machine]),
+                role_arn=ROLE,
+                input_text=json.dumps(INPUTS[machine]),
+                type="STANDARD",
+            ),
         )
 
 

@@ -20,7 +20,7 @@ from databases import database_url, sqlite_file_url
 from sqlalchemy import delete, select
 
 from emulator.clock import VirtualClock
-from emulator.executions import Executions, TaskTimedOut
+from emulator.executions import ExecutionRequest, Executions, TaskTimedOut
 from emulator.store import schema
 from emulator.store.db import Database
 
@@ -45,13 +45,15 @@ def _task_machine(resource: str, **task: Any) -> str:
 
 async def _start(ex: Executions, name: str, definition: str, input: Any = None) -> str:
     record = await ex.start_execution(
-        arn=f"arn:aws:states:us-east-1:{ACCOUNT}:execution:Local:{name}",
-        state_machine_arn=SM,
-        name=name,
-        definition=definition,
-        role_arn=ROLE,
-        input_text=json.dumps({} if input is None else input),
-        type="STANDARD",
+        ExecutionRequest(
+            arn=f"arn:aws:states:us-east-1:{ACCOUNT}:execution:Local:{name}",
+            state_machine_arn=SM,
+            name=name,
+            definition=definition,
+            role_arn=ROLE,
+            input_text=json.dumps({} if input is None else input),
+            type="STANDARD",
+        ),
     )
     return record.arn
 

@@ -20,6 +20,7 @@ from emulator.driver import default_info
 from emulator.executions import (
     ExecutionAlreadyExists,
     ExecutionNotFound,
+    ExecutionRequest,
     Executions,
     InvalidTaskToken,
     TaskTimedOut,
@@ -46,13 +47,15 @@ def arn(name: str) -> str:
 
 async def start(ex: Executions, name: str, definition: str, input: Any = None) -> str:
     record = await ex.start_execution(
-        arn=arn(name),
-        state_machine_arn=SM,
-        name=name,
-        definition=definition,
-        role_arn=ROLE,
-        input_text=json.dumps({} if input is None else input),
-        type="STANDARD",
+        ExecutionRequest(
+            arn=arn(name),
+            state_machine_arn=SM,
+            name=name,
+            definition=definition,
+            role_arn=ROLE,
+            input_text=json.dumps({} if input is None else input),
+            type="STANDARD",
+        ),
     )
     return record.arn
 
@@ -107,8 +110,8 @@ PASSES = machine(
 def test_a_pass_machine_finishes_in_the_start_transaction(database_url: str) -> None:
     async def scenario(ex: Executions) -> None:
         record = await ex.start_execution(
-            arn=arn("p"), state_machine_arn=SM, name="p", definition=PASSES,
-            role_arn=ROLE, input_text='{"in": true}', type="STANDARD",
+            ExecutionRequest(arn=arn("p"), state_machine_arn=SM, name="p", definition=PASSES,
+            role_arn=ROLE, input_text='{"in": true}', type="STANDARD"),
         )  # fmt: skip
         assert (record.status, record.output) == ("SUCCEEDED", '{"in":true,"a":{"x":1}}')
         assert record.stop_date == record.start_date == START
@@ -378,8 +381,8 @@ def test_express_sync_runs_in_memory_and_keeps_no_row(sqlite_url: str) -> None:
 
     async def scenario(ex: Executions) -> None:
         record = await ex.run_express_sync(
-            arn="arn:aws:states:us-east-1:123456789012:express:Local:x:y", state_machine_arn=SM,
-            name="x", definition=definition, role_arn=ROLE, input_text='{"k":1}', type="EXPRESS",
+            ExecutionRequest(arn="arn:aws:states:us-east-1:123456789012:express:Local:x:y", state_machine_arn=SM,
+            name="x", definition=definition, role_arn=ROLE, input_text='{"k":1}', type="EXPRESS"),
         )  # fmt: skip
         assert (record.status, record.output) == ("SUCCEEDED", '{"k":1}')
         assert record.stop_date == START + timedelta(seconds=60)

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from test_executions import FN, ROLE, SM, START, arn, driver_history, machine, untimed
 
 from emulator.clock import VirtualClock
-from emulator.executions import Executions
+from emulator.executions import ExecutionRequest, Executions
 from emulator.store import schema
 from emulator.store.db import Database
 
@@ -32,8 +32,8 @@ def runner(url: str, handlers: dict[str, Any] | None = None, **options: Any) -> 
 
 async def start(ex: Executions, name: str, definition: str) -> str:
     record = await ex.start_execution(
-        arn=arn(name), state_machine_arn=SM, name=name, definition=definition,
-        role_arn=ROLE, input_text="{}", type="STANDARD",
+        ExecutionRequest(arn=arn(name), state_machine_arn=SM, name=name, definition=definition,
+        role_arn=ROLE, input_text="{}", type="STANDARD"),
     )  # fmt: skip
     return record.arn
 
