@@ -95,6 +95,7 @@ STEPIQ: Json = {
         {"id": STRING, "pipeline_id": STRING, "name": STRING, "description": NULLABLE_STRING,
          "cron_expression": STRING, "timezone": STRING, "input_data": ANY,
          "enabled": {"type": "boolean"}, "next_run_at": TIME, "last_run_at": TIME,
+         "origin": {"type": "string", "enum": ["api", "definition"]},
          "created_at": TIME, "updated_at": TIME},
         ("id", "cron_expression"),
     ),

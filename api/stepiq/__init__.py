@@ -72,6 +72,12 @@ def add_routes(app: web.Application, services: Services) -> None:
         return run_id
 
     ticker = Ticker(schedules, clock, fire)
+
+    def definition_saved(user_id: str, pipeline_id: str, pipeline: Any | None) -> None:
+        spec = None if pipeline is None else pipeline.schedule
+        schedules.sync_definition(user_id, pipeline_id, spec, archived=pipeline is None)
+
+    pipelines.definition_saved = definition_saved
     app[ACCOUNTS_KEY] = accounts
     app[PIPELINES_KEY] = pipelines
     app[SCHEDULES_KEY] = schedules

@@ -96,6 +96,8 @@ def check_pipeline(pipeline: Pipeline) -> list[dict[str, str]]:
             issue(f"{where}.type", _UNDELIVERABLE[target.type])
         elif target.url is None:
             issue(f"{where}.url", "is required for a webhook target")
+    if pipeline.schedule is not None:
+        _check_schedule(pipeline, issue)
     notifications = pipeline.notifications
     for when in ("on_success", "on_failure"):
         for index, note in enumerate(getattr(notifications, when, None) or ()):
@@ -110,6 +112,27 @@ def check_pipeline(pipeline: Pipeline) -> list[dict[str, str]]:
     for where, step, scope in everything:
         _check_step(step, where, scope, scopes, issue)
     return issues
+
+
+def _check_schedule(pipeline: Any, issue: Any) -> None:
+    """The definition's ``schedule`` becomes a schedule of the pipeline (five-field cron in
+    an IANA time zone), whose runs have no input: every required input needs a default."""
+    from emulator.schedules.cron import CronError, parse_cron, zone
+
+    try:
+        parse_cron(pipeline.schedule.cron)
+    except CronError as exc:
+        issue("schedule.cron", str(exc))
+    try:
+        zone(pipeline.schedule.timezone)
+    except CronError as exc:
+        issue("schedule.timezone", str(exc))
+    for name, field in pipeline.input.schema_.items() if pipeline.input else ():
+        if field.required and field.default is None:
+            issue(
+                "schedule",
+                f"input {name!r} is required and has no default: a scheduled run has no input",
+            )
 
 
 # Refused rather than accepted and never sent: Stepline has no mail server, and a file path

@@ -57,6 +57,13 @@ class Pipelines:
         self.queries = RunQueries(self)
         self.deliveries = Deliveries(self, secret_lookup)
         self._definitions: dict[tuple[str, int], Any] = {}
+        # Told (user, pipeline id, the saved definition, or None once archived) after a
+        # pipeline's definition is saved: the schedules keep the definition's ``schedule``.
+        self.definition_saved: Callable[[str, str, Any | None], None] | None = None
+
+    def _saved(self, user_id: str, pipeline_id: str, pipeline: Any | None) -> None:
+        if self.definition_saved is not None:
+            self.definition_saved(user_id, pipeline_id, pipeline)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -202,6 +209,7 @@ class Pipelines:
                     created_at=now,
                 )
             )
+        self._saved(user_id, pipeline_id, pipeline)
         return self.get_pipeline(user_id, pipeline_id)
 
     async def update_pipeline(
@@ -255,6 +263,7 @@ class Pipelines:
                         )
                     )
                 values["version"] = version
+                self._saved(user_id, pipeline_id, pipeline)
         if name is not None:
             values["name"] = name
         if description is not None:
@@ -279,6 +288,7 @@ class Pipelines:
                 .where(pipelines.c.id == pipeline_id)
                 .values(status="archived", updated_at=self.now())
             )
+        self._saved(user_id, pipeline_id, None)
         return {"archived": True, "id": pipeline_id, "status": "archived"}
 
     def pipeline_row(self, user_id: str, pipeline_id: str) -> Any:

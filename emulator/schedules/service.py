@@ -55,6 +55,7 @@ def schedule_json(row: Any) -> dict[str, Any]:
         "timezone": row.timezone,
         "input_data": json.loads(row.input_data) if row.input_data is not None else None,
         "enabled": bool(row.enabled),
+        "origin": row.origin,
         "next_run_at": iso(row.next_run_at),
         "last_run_at": iso(row.last_run_at),
         "last_run_id": row.last_run_id,
@@ -132,6 +133,48 @@ class Schedules:
             )
         self._changed()
         return self.get(user_id, schedule_id)
+
+    def sync_definition(
+        self, user_id: str, pipeline_id: str, spec: Any | None, *, archived: bool = False
+    ) -> None:
+        """Keep the schedule a pipeline's definition declares (its ``schedule`` field: cron,
+        timezone, enabled) in step with the pipeline's current version: created, changed, or
+        removed when the definition no longer has one.  An archived pipeline's schedules, of
+        any origin, stop firing."""
+        now = self.clock.now()
+        where = sa.and_(schedules.c.user_id == user_id, schedules.c.pipeline_id == pipeline_id)
+        with self.db.begin() as conn:
+            if archived:
+                conn.execute(
+                    sa.update(schedules).where(where).values(
+                        enabled=False, next_run_at=None, updated_at=now
+                    )
+                )
+            else:
+                own = sa.and_(where, schedules.c.origin == "definition")
+                if spec is None:
+                    conn.execute(sa.delete(schedules).where(own))
+                else:
+                    expression = parse_cron(spec.cron)  # checked when the pipeline was parsed
+                    values = {
+                        "cron_expression": expression.source,
+                        "timezone": spec.timezone,
+                        "enabled": spec.enabled,
+                        "next_run_at": (
+                            expression.next_after(now, zone(spec.timezone))
+                            if spec.enabled else None
+                        ),
+                        "updated_at": now,
+                    }  # fmt: skip
+                    if conn.execute(sa.update(schedules).where(own).values(**values)).rowcount == 0:
+                        conn.execute(
+                            schedules.insert().values(
+                                id=str(uuid.uuid4()), user_id=user_id, pipeline_id=pipeline_id,
+                                name="definition", description="the pipeline's schedule field",
+                                origin="definition", created_at=now, **values,
+                            )
+                        )  # fmt: skip
+        self._changed()
 
     def _row(self, user_id: str, schedule_id: str) -> Any:
         with self.db.begin() as conn:

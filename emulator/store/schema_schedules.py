@@ -26,6 +26,9 @@ schedules = Table(
     Column("last_error", Text),  # JSON {error, code, issues?} of the last failed firing
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    # "api": created through /api/pipelines/:id/schedules; "definition": the pipeline's own
+    # ``schedule`` field, kept in step with the pipeline's current version.
+    Column("origin", String(16), nullable=False, default="api"),
     Index("ix_schedules_next_run", "enabled", "next_run_at"),
     Index("ix_schedules_pipeline", "pipeline_id"),
 )

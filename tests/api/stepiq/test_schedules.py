@@ -122,14 +122,34 @@ def test_schedule_input_is_validated_and_firing_failures_are_recorded(api: Api) 
         token=token,
     )  # fmt: skip
     assert status == 201
-    # The pipeline is archived: the next firing fails, is recorded, and the ticker goes on.
-    assert api.call("DELETE", f"/api/pipelines/{pipeline_id}", token=token)[0] == 200
+    # A new version requires an input the schedule does not give: the next firing fails, is
+    # recorded, and the ticker goes on.
+    stricter = summarize_yaml("validated").replace(
+        "    words:", "    audience: {type: string, required: true}\n    words:"
+    )
+    status, updated = api.call(
+        "PUT", f"/api/pipelines/{pipeline_id}", data=stricter.encode(), token=token,
+        headers={"Content-Type": "application/yaml"},
+    )  # fmt: skip
+    assert status == 200 and updated["version"] == 2, updated
     other = _pipeline(api, token, "still-running")
     api.call(
         "POST", f"/api/pipelines/{other}/schedules",
         {"name": "other", "cron_expression": "30 * * * *", "input_data": {"topic": "u"}},
         token=token,
     )  # fmt: skip
+    api.advance(2 * 3600)
+    _, listed = api.call("GET", f"/api/pipelines/{pipeline_id}/schedules", token=token)
+    assert listed[0]["id"] == schedule["id"]
+    assert listed[0]["last_error"]["code"] == "INPUT_VALIDATION_FAILED"
+    assert listed[0]["last_run_at"] is not None
+    assert _at(listed[0]["next_run_at"]) > _now(api)
+    assert len(_runs(api, token, other)) == 2
+    assert _runs(api, token, pipeline_id) == []
+    # Archived: its schedules stop, and it takes no new ones.
+    assert api.call("DELETE", f"/api/pipelines/{pipeline_id}", token=token)[0] == 200
+    _, listed = api.call("GET", f"/api/pipelines/{pipeline_id}/schedules", token=token)
+    assert (listed[0]["enabled"], listed[0]["next_run_at"]) == (False, None)
     status, body = api.call(
         "POST", f"/api/pipelines/{pipeline_id}/schedules",
         {"name": "late", "cron_expression": "0 * * * *", "input_data": {"topic": "t"}},
@@ -137,12 +157,55 @@ def test_schedule_input_is_validated_and_firing_failures_are_recorded(api: Api) 
     )  # fmt: skip
     assert (status, body["code"]) == (404, "PIPELINE_NOT_ACTIVE")
     api.advance(2 * 3600)
+    assert _runs(api, token, pipeline_id) == []
+
+
+def test_the_definition_schedule_follows_the_pipeline(api: Api) -> None:
+    token = api.register()["token"]
+    scheduled = summarize_yaml("self-scheduled").replace(
+        "    topic: {type: string, required: true, description: What to write about}",
+        "    topic: {type: string, default: tides}",
+    ) + "schedule: {cron: '0 6 * * *', timezone: Asia/Tokyo}\n"
+    status, created = api.call(
+        "POST", "/api/pipelines", data=scheduled.encode(), token=token,
+        headers={"Content-Type": "application/yaml"},
+    )  # fmt: skip
+    assert status == 201, created
+    pipeline_id = created["id"]
     _, listed = api.call("GET", f"/api/pipelines/{pipeline_id}/schedules", token=token)
-    assert listed[0]["id"] == schedule["id"]
-    assert listed[0]["last_error"]["code"] == "PIPELINE_NOT_ACTIVE"
-    assert listed[0]["last_run_at"] is not None
-    assert _at(listed[0]["next_run_at"]) > _now(api)
-    assert len(_runs(api, token, other)) == 2
+    (own,) = listed
+    assert (own["origin"], own["cron_expression"], own["timezone"], own["enabled"]) == (
+        "definition", "0 6 * * *", "Asia/Tokyo", True,
+    )  # fmt: skip
+    fires = _at(own["next_run_at"])
+    assert (fires.hour, fires.minute) == (21, 0)  # 06:00 in Tokyo is 21:00 UTC
+    api.advance((fires - _now(api)).total_seconds() + 1)
+    (run,) = _runs(api, token, pipeline_id)
+    assert run["trigger_type"] == "cron" and run["input_data"] == {"topic": "tides", "words": 50}
+    # A new version moves the schedule; one without a schedule removes it.
+    moved = scheduled.replace("'0 6 * * *'", "'15 7 * * MON'")
+    status, _ = api.call(
+        "PUT", f"/api/pipelines/{pipeline_id}", data=moved.encode(), token=token,
+        headers={"Content-Type": "application/yaml"},
+    )  # fmt: skip
+    assert status == 200
+    _, listed = api.call("GET", f"/api/pipelines/{pipeline_id}/schedules", token=token)
+    assert [(s["id"], s["cron_expression"]) for s in listed] == [(own["id"], "15 7 * * MON")]
+    unscheduled = moved.split("schedule:")[0]
+    status, _ = api.call(
+        "PUT", f"/api/pipelines/{pipeline_id}", data=unscheduled.encode(), token=token,
+        headers={"Content-Type": "application/yaml"},
+    )  # fmt: skip
+    assert status == 200
+    assert api.call("GET", f"/api/pipelines/{pipeline_id}/schedules", token=token) == (200, [])
+    # A schedule needs every required input to have a default: its runs have no input.
+    status, error = api.call(
+        "POST", "/api/pipelines", data=(summarize_yaml("x") + "schedule: {cron: '0 6 * * *'}\n")
+        .encode(), token=token, headers={"Content-Type": "application/yaml"},
+    )  # fmt: skip
+    assert status in (400, 422), error
+    assert [i["field"] for i in error["issues"]] == ["schedule"]
+    assert "'topic' is required" in error["issues"][0]["message"]
 
 
 def test_schedule_requests_are_checked(api: Api) -> None:

@@ -92,6 +92,10 @@ def test_output_from_defaults_to_the_last_step() -> None:
         ("name: x\nsteps: [{id: a, type: transform, prompt: x}]\n"
          "notifications: {on_success: [{type: webhook}]}", "notifications.on_success[0].url",
          "required"),
+        ("name: x\nsteps: [{id: a, type: transform, prompt: x}]\nschedule: {cron: '* * *'}",
+         "schedule.cron", "5 fields"),
+        ("name: x\nsteps: [{id: a, type: transform, prompt: x}]\n"
+         "schedule: {cron: '0 6 * * *', timezone: Mars/Base}", "schedule.timezone", "Mars/Base"),
         ("name: x\nsteps: [{id: a, type: webhook, url: 'http://h', headers: {Authorization: k}}]",
          "steps[0].headers.Authorization", "connection_arn"),
     ],
