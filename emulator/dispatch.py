@@ -17,9 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 import asl
 from emulator.activities import is_activity
 from emulator.handlers import invoke
+from emulator.integrations import sfn_local
 from emulator.integrations.states import pattern_of
 
 if TYPE_CHECKING:
+    from emulator.executions import Executions
     from emulator.integrations.states import NestedExecutions
     from emulator.runner import Runner
 
@@ -45,6 +47,14 @@ class TaskDispatch:
             # local handler registered for the resource still wins, as everywhere).
             self._track(self._nested(nested, arn, effect))
             return
+        if (
+            nested is not None
+            and sfn_local.answers_locally(resource)
+            and resource not in self.runner.handlers
+        ):
+            # aws-sdk:sfn without a Step Functions endpoint: this emulator's own API.
+            self._track(self._sdk_sfn(nested.executions, arn, effect))
+            return
         if is_activity(effect.resource):
             self.offer_activity(arn, effect)
             return
@@ -63,6 +73,18 @@ class TaskDispatch:
             raise
         except Exception:
             log.exception("starting a nested execution for %s failed", arn)
+        finally:
+            self._done()
+
+    async def _sdk_sfn(self, executions: Executions, arn: str, effect: asl.InvokeTask) -> None:
+        """aws-sdk:sfn answered by this emulator's own API (emulator.integrations.sfn_local)."""
+        try:
+            outcome = await sfn_local.call(executions, arn, effect)
+            self.runner.deliver(arn, outcome)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("an aws-sdk:sfn call of %s failed", arn)
         finally:
             self._done()
 

@@ -32,6 +32,10 @@ def resource_kind(resource: str) -> tuple[str, str, str]:
         return LAMBDA, "lambda", resource
     if len(parts) >= 7 and parts[2] == "states" and parts[5] == "activity":
         return ACTIVITY, "activity", resource
+    if len(parts) >= 8 and parts[2] == "states" and parts[5] == "aws-sdk" and not parts[3]:
+        # arn:aws:states:::aws-sdk:s3:listBuckets -> ("aws-sdk:s3", "listBuckets"), as recorded
+        # histories show them (e.g. resourceType "aws-sdk:glue", resource "startJobRun").
+        return SERVICE, f"aws-sdk:{parts[6]}", ":".join(parts[7:])
     if len(parts) >= 7 and parts[2] == "states" and parts[3] == "" and parts[4] == "":
         # arn:aws:states:::sqs:sendMessage.waitForTaskToken -> ("sqs", "sendMessage.waitForTaskToken")
         return SERVICE, parts[5], ":".join(parts[6:])

@@ -4,7 +4,8 @@ A service is called at, in order:
 
 1. its Step Functions Local variable (``SQS_ENDPOINT``, ``SNS_ENDPOINT``, ``DYNAMODB_ENDPOINT``,
    ``LAMBDA_ENDPOINT``, and for aws-sdk calls ``BATCH_ENDPOINT``, ``ECS_ENDPOINT``,
-   ``GLUE_ENDPOINT``, ``SAGE_MAKER_ENDPOINT``) or one Stepline adds (``EVENTBRIDGE_ENDPOINT``,
+   ``GLUE_ENDPOINT``, ``SAGE_MAKER_ENDPOINT``, ``STEP_FUNCTIONS_ENDPOINT``; without one, Step
+   Functions is this Stepline itself: ``sfn_local``) or one Stepline adds (``EVENTBRIDGE_ENDPOINT``,
    ``S3_ENDPOINT``);
 2. ``STEPLINE_<SERVICE>_ENDPOINT``, SERVICE being boto3's service name in capitals with ``-``
    written ``_`` (``STEPLINE_SECRETSMANAGER_ENDPOINT``, ``STEPLINE_STEPFUNCTIONS_ENDPOINT``);
@@ -48,6 +49,7 @@ _LOCAL_VARIABLES = {
     "sagemaker": "SAGE_MAKER_ENDPOINT",
     "events": "EVENTBRIDGE_ENDPOINT",
     "s3": "S3_ENDPOINT",
+    "stepfunctions": "STEP_FUNCTIONS_ENDPOINT",
 }
 AWS = "aws"  # the value naming AWS's own endpoint
 MOTO_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
