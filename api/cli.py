@@ -2,13 +2,14 @@
 
     stepline run DEFINITION.json [--input JSON | --input-file FILE]
                                  [--handler KEY=module:function ...] [--json]
+                                 [--config FILE] [--machine ARN_OR_NAME=FILE ...]
                                  [--mock-config FILE] [--test-case NAME]
                                  [--state-machine-name NAME]
     stepline validate DEFINITION.json
     stepline compile PIPELINE.yaml [--json]
     stepline serve [--host 127.0.0.1] [--port 8083] [--db URL] [--clock system|virtual]
                    [--wait-time-scale N] [--handler KEY=module:function ...]
-                   [--mock-config FILE]
+                   [--config FILE] [--mock-config FILE]
                    [--stepflow-base-path /api/stepflow] [--stepflow-auth none|api-key]
 
 Exit codes: 0 success, 1 the execution ended other than SUCCEEDED (or validation found
@@ -26,10 +27,12 @@ from typing import Any, TextIO
 
 import asl
 from asl import jsontext
-from emulator import mocks
+from emulator import handler_config, mocks
 from emulator.driver import default_info, run_local
-from emulator.handlers import HandlerSpecError, parse_handler_spec
+from emulator.handler_config import HandlerConfigError, LocalConfig
+from emulator.handlers import HandlerSpecError
 from emulator.mocks import MockConfig, MockConfigError, MockSession
+from emulator.reloading import parse_reloading_spec
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -62,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--input", help="the execution input as JSON text")
     source.add_argument("--input-file", help="a file holding the execution input")
     _handler_option(run)
+    run.add_argument(
+        "--machine",
+        action="append",
+        default=[],
+        metavar="ARN_OR_NAME=FILE",
+        help="a state machine that states:startExecution tasks can start as a child "
+        "execution: its ARN (or name) and its definition file (repeatable)",
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument(
         "--mock-config",
@@ -140,7 +151,14 @@ def _handler_option(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="KEY=module:function",
         help="answer a Task resource, or a Lambda function (name, name:alias or function "
-        "ARN, for its ARN resources and lambda:invoke), with a Python function (repeatable)",
+        "ARN, for its ARN resources and lambda:invoke), with a Python function (repeatable); "
+        "it overrides the configuration file's entry for the same key",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"a TOML configuration file ([handlers], python_path, [machines]); default "
+        f"${handler_config.ENVIRONMENT}",
     )
 
 
@@ -188,11 +206,24 @@ def _compile(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _handlers(specs: list[str]) -> dict[str, Any]:
-    handlers = {}
+def _config(args: argparse.Namespace) -> LocalConfig | None:
+    """The configuration file given with --config, else $STEPLINE_CONFIG's (or None)."""
+    path = args.config if args.config is not None else handler_config.path_from_environment()
+    if path is None:
+        return None
+    try:
+        return handler_config.load(path)
+    except HandlerConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _handlers(specs: list[str], config: LocalConfig | None) -> dict[str, Any]:
+    """The configuration file's handlers, then --handler's (which win); both reload their
+    module when its file changes (emulator.reloading)."""
+    handlers: dict[str, Any] = dict(config.handlers) if config is not None else {}
     for spec in specs:
         try:
-            resource, handler = parse_handler_spec(spec)
+            resource, handler = parse_reloading_spec(spec)
         except HandlerSpecError as exc:
             raise UsageError(str(exc)) from None
         handlers[resource] = handler
@@ -248,7 +279,7 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
             db_url=args.db,
             clock=args.clock,
             wait_time_scale=scale,
-            handlers=_handlers(args.handler),
+            handlers=_serve_handlers(args),
             activity_poll_seconds=args.activity_poll_seconds,
             mock_config=_mock_config(args.mock_config),
             ready=lambda line: print(line, file=out, flush=True),
@@ -257,6 +288,38 @@ def _serve(args: argparse.Namespace, out: TextIO) -> int:
         )
     )
     return EXIT_OK
+
+
+def _serve_handlers(args: argparse.Namespace) -> dict[str, Any]:
+    config = _config(args)
+    if config is not None and config.machines:
+        raise UsageError(
+            f"{config.source}: [machines] is for stepline run; under stepline serve, create "
+            "the state machines with CreateStateMachine"
+        )
+    return _handlers(args.handler, config)
+
+
+def _machines(args: argparse.Namespace, config: LocalConfig | None) -> dict[str, asl.StateMachine]:
+    """The child state machines of --machine and the file's [machines] (--machine wins),
+    loaded and validated now."""
+    files: dict[str, Path] = dict(config.machines) if config is not None else {}
+    for spec in args.machine:
+        key, sep, file = spec.rpartition("=")
+        if not sep or not key or not file:
+            raise UsageError(f"--machine expects ARN_OR_NAME=FILE, got {spec!r}")
+        files[key] = Path(file)
+    machines = {}
+    for key, file in files.items():
+        try:
+            machines[key] = asl.load(_read(str(file)))
+        except asl.InvalidDefinition as exc:
+            first = exc.diagnostics[0] if exc.diagnostics else None
+            detail = f": {first.code} at {first.location or '/'}: {first.message}" if first else ""
+            raise UsageError(
+                f"the definition of the machine {key!r} ({file}) is invalid{detail}"
+            ) from None
+    return machines
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
@@ -274,7 +337,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         execution_input = jsontext.loads(raw_input) if raw_input is not None else {}
     except ValueError as exc:
         raise UsageError(f"the input is not valid JSON: {exc}") from None
-    handlers = _handlers(args.handler)
+    config = _config(args)
+    handlers = _handlers(args.handler, config)
+    machines = _machines(args, config)
     name = args.state_machine_name or Path(args.definition).stem.replace(".", "-")[:80] or "Local"
     mock = _mock_session(args, name)
     result = run_local(
@@ -284,6 +349,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         default_info(state_machine_name=name),
         mock=mock,
         input_text=raw_input,
+        machines=machines,
     )
     if args.json:
         json.dump(

@@ -19,6 +19,7 @@ import asl
 from emulator.activities import is_activity
 from emulator.handlers import invoke
 from emulator.mocks import MockSession
+from emulator.nested_local import LocalNesting
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -69,11 +70,18 @@ def run_local(
     seed: int = 0,
     mock: MockSession | None = None,
     input_text: str | None = None,
+    machines: Mapping[str, asl.StateMachine] | None = None,
+    nesting: LocalNesting | None = None,
 ) -> ExecutionResult:
     """Run ``machine`` to its end; Task resources are answered by ``handlers``, except
     the states ``mock``'s test case answers (see :mod:`emulator.mocks`).  ``input_text``:
-    the input as written, which the ExecutionStarted event keeps."""
+    the input as written, which the ExecutionStarted event keeps.  ``machines`` (by ARN or
+    name): what states:startExecution tasks can start, as child executions run here
+    (:mod:`emulator.nested_local`; ``nesting``: the run a child belongs to); without them
+    those tasks go to the handlers like any other."""
     info = info or default_info()
+    if nesting is None and machines is not None:
+        nesting = LocalNesting(machines, handlers, seed)
     now = info.start_time
     queue: list[tuple[datetime, int, asl.Outcome]] = []
     order = itertools.count()
@@ -95,6 +103,11 @@ def run_local(
                     for outcome in mocked:
                         heapq.heappush(queue, (now, next(order), outcome))
                     continue
+                nested = nesting.answer(effect, now, info) if nesting is not None else None
+                if nested is not None:
+                    for at, outcome in nested:
+                        heapq.heappush(queue, (at, next(order), outcome))
+                    continue
                 if is_activity(effect.resource) and effect.resource in handlers:
                     # The handler plays the activity worker: it takes the task at once.
                     started = asl.TaskStarted(effect.id, LOCAL_WORKER)
@@ -114,7 +127,8 @@ def run_local(
             return ExecutionResult(
                 "RUNNING",
                 events=events,
-                stuck_reason="the execution waits for a callback that nothing in this run can send",
+                stuck_reason="; ".join(nesting.notes if nesting is not None else ())
+                or "the execution waits for a callback that nothing in this run can send",
             )
         at, _, outcome = heapq.heappop(queue)
         if isinstance(outcome, asl.TimerFired) and outcome.id in cancelled:
