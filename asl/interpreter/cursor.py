@@ -39,7 +39,13 @@ def _dt(value: str | None) -> datetime | None:
 
 
 class FanOut:
-    """The children of a running Parallel or Map state."""
+    """The children of a running Parallel or Map state.
+
+    It also remembers what a redrive needs: which children succeeded (their results stay in
+    ``results``) and the frames of the children that failed or were aborted (``stopped``).
+    A fan-out that stopped unsuccessfully stays on its frame; ``order`` then lists the
+    children a redrive runs again (asl.interpreter.fanout_redrive).
+    """
 
     __slots__ = (
         "children",
@@ -47,9 +53,12 @@ class FanOut:
         "items",
         "max_concurrency",
         "next_index",
+        "order",
         "outer",
         "results",
         "running",
+        "stopped",
+        "succeeded",
         "tolerated_count",
         "tolerated_percentage",
     )
@@ -65,6 +74,11 @@ class FanOut:
         self.tolerated_count: int | None = None
         self.tolerated_percentage: float | None = None
         self.outer: frozenset[str] = frozenset()  # the variables children may read, not assign
+        # Indices of the children that succeeded; None for a fan-out restored from a cursor
+        # written before this was kept (a redrive then runs the whole state again).
+        self.succeeded: set[int] | None = set()
+        self.stopped: dict[int, Frame] = {}  # children that failed or were aborted, by index
+        self.order: list[int] | None = None  # the indices to run, when not all (a redrive)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +92,9 @@ class FanOut:
             "tolerated_count": self.tolerated_count,
             "tolerated_percentage": self.tolerated_percentage,
             "outer": sorted(self.outer),
+            "succeeded": sorted(self.succeeded) if self.succeeded is not None else None,
+            "stopped": {str(k): v.to_json() for k, v in self.stopped.items()},
+            "order": self.order,
         }
 
     @classmethod
@@ -91,6 +108,14 @@ class FanOut:
         fan.tolerated_count = raw["tolerated_count"]
         fan.tolerated_percentage = raw["tolerated_percentage"]
         fan.outer = frozenset(raw["outer"])
+        # Cursors written before redrive kept partial results have none of these keys.
+        succeeded = raw.get("succeeded")
+        fan.succeeded = set(succeeded) if succeeded is not None else None
+        fan.stopped = {
+            int(k): Frame.from_json(v, parent) for k, v in raw.get("stopped", {}).items()
+        }
+        order = raw.get("order")
+        fan.order = list(order) if order is not None else None
         return fan
 
 

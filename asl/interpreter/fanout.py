@@ -4,6 +4,8 @@ The core decides which children start, so MaxConcurrency lives here.  Children r
 order, each until it waits or ends, which makes the history of one execution reproducible.
 https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
 https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
+
+A fan-out that ends unsuccessfully keeps what a redrive needs (asl.interpreter.fanout_redrive).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from asl import errors, jsontext
 from asl.context import ExecutionInfo
 from asl.errors import StatesError
-from asl.interpreter import dataflow, queries
+from asl.interpreter import dataflow, fanout_redrive, queries
 from asl.interpreter.cursor import ABORTED, CHILDREN, DONE, FAILED, Cursor, FanOut, Frame
 from asl.interpreter.engine import HANDLERS, Run
 from asl.interpreter.tasks import result_output
@@ -23,9 +25,20 @@ from asl.jsonpath import PathNotFound
 from asl.model import MapState, ParallelState, State, StateMachine
 
 
-def run_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
+def _enter(run: Run, frame: Frame, state: State) -> bool:
+    """Enter the state; True when a redrive took up the fan-out the state had stopped in."""
+    kept = fanout_redrive.take_kept(frame)
     run.enter(frame, state)
-    start_parallel(run, frame, state)
+    if kept is None:
+        return False
+    fanout_redrive.restart(run, frame, state, kept)
+    _pump(run, frame, state)
+    return True
+
+
+def run_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
+    if not _enter(run, frame, state):
+        start_parallel(run, frame, state)
 
 
 def start_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
@@ -53,8 +66,8 @@ def start_parallel(run: Run, frame: Frame, state: ParallelState) -> None:
 
 
 def run_map(run: Run, frame: Frame, state: MapState) -> None:
-    run.enter(frame, state)
-    start_map(run, frame, state)
+    if not _enter(run, frame, state):
+        start_map(run, frame, state)
 
 
 def start_map(run: Run, frame: Frame, state: MapState) -> None:
@@ -248,14 +261,14 @@ def _pump(run: Run, frame: Frame, state: State) -> None:
     fan = frame.fan
     assert fan is not None
     total = len(fan.results)
+    order = fan.order  # a redrive runs only the children that did not succeed
+    count = len(order) if order is not None else total
     is_map = isinstance(state, MapState)
     limit = fan.max_concurrency or total
     scopes = run.machine.scopes
-    while fan.next_index < total and fan.running < limit and frame.phase == CHILDREN:
-        index = fan.next_index
-        fan.next_index = index + 1
-        scope_id = _child_scope(state, index)
-        graph = scopes[scope_id]
+    while fan.next_index < count and fan.running < limit and frame.phase == CHILDREN:
+        index = order[fan.next_index] if order is not None else fan.next_index
+        fan.next_index += 1
         if is_map:
             run.emit(
                 frame,
@@ -263,18 +276,25 @@ def _pump(run: Run, frame: Frame, state: State) -> None:
                 "mapIterationStartedEventDetails",
                 {"name": state.name, "index": index},
             )
-        assert fan.items is not None
-        child = Frame(scope_id, graph.start_at, fan.items[index], frame.last_event, index)
-        child.parent = frame
-        child.vars = frame.vars  # read through to the enclosing scope until it assigns
-        child.own_vars = False
-        child.outer = fan.outer
+        child = fan.stopped.pop(index, None)
+        if child is not None:
+            fanout_redrive.revive(frame, child)
+        else:
+            scope_id = _child_scope(state, index)
+            assert fan.items is not None
+            child = Frame(
+                scope_id, scopes[scope_id].start_at, fan.items[index], frame.last_event, index
+            )
+            child.parent = frame
+            child.vars = frame.vars  # read through to the enclosing scope until it assigns
+            child.own_vars = False
+            child.outer = fan.outer
         fan.children[index] = child
         fan.running += 1
         run.drive(child)
         if child.phase in (DONE, FAILED):
             _record(run, frame, state, child)
-    if frame.phase == CHILDREN and fan.running == 0 and fan.next_index >= total:
+    if frame.phase == CHILDREN and fan.running == 0 and fan.next_index >= count:
         _finish(run, frame, state)
 
 
@@ -288,6 +308,8 @@ def _record(run: Run, frame: Frame, state: State, child: Frame) -> None:
     is_map = isinstance(state, MapState)
     if child.phase == DONE:
         fan.results[child.index] = child.output
+        if fan.succeeded is not None:
+            fan.succeeded.add(child.index)
         if is_map:
             run.emit(
                 frame,
@@ -303,6 +325,8 @@ def _record(run: Run, frame: Frame, state: State, child: Frame) -> None:
             "mapIterationFailedEventDetails",
             {"name": state.name, "index": child.index},
         )
+    fan.stopped[child.index] = child  # a redrive runs it again
+    if is_map:
         fan.failures += 1
         if fan.tolerated_count is not None or fan.tolerated_percentage is not None:
             fan.results[child.index] = {"Error": child.error, "Cause": child.cause}
@@ -331,9 +355,12 @@ def _over_threshold(fan: FanOut) -> bool:
 
 def _fail_fan(run: Run, frame: Frame, state: State, error: str | None, cause: str | None) -> None:
     abort_children(run, frame, state)
+    fan = frame.fan
     prefix = "Map" if isinstance(state, MapState) else "Parallel"
     frame.fan = None
     run.state_failed(frame, state, error or "", cause or "", prefix + "StateFailed")
+    if frame.phase == FAILED:  # neither retried nor caught: kept for a redrive
+        frame.fan = fan
 
 
 def abort_children(run: Run, frame: Frame, state: State) -> None:
@@ -350,6 +377,7 @@ def abort_children(run: Run, frame: Frame, state: State) -> None:
                 "mapIterationAbortedEventDetails",
                 {"name": state.name, "index": index},
             )
+    fan.stopped.update(fan.children)  # a redrive runs them again
     fan.children.clear()
     fan.running = 0
 

@@ -6,9 +6,10 @@ event, and enters again the state the execution stopped in, with the input and v
 had there; the states that succeeded before it are not run again and their events stay.
 ``$$.Execution.RedriveCount`` reads the new count.
 
-A Parallel or Map state that failed is run again as a whole (AWS re-runs only its
-unsuccessful branches and iterations; the cursor does not keep a failed state's partial
-results).
+A Parallel or Map state that failed (or was stopped or timed out) runs again only its
+branches and iterations that did not succeed, keeping the results of those that did
+(asl.interpreter.fanout_redrive).  A cursor written before fan-outs kept their partial
+results runs such a state again as a whole.
 https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
 """
 
@@ -17,8 +18,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from asl.interpreter.cursor import DONE, ENTER, Cursor, Frame
+from asl.interpreter.cursor import Cursor
 from asl.interpreter.engine import Run, Step
+from asl.interpreter.fanout_redrive import prepare
 from asl.model import StateMachine
 
 
@@ -50,22 +52,7 @@ def redrive(
         # UNVERIFIED: the redriven attempt gets the machine's whole TimeoutSeconds again.
         cursor.timeout_timer = run.start_timer(root, machine.timeout_seconds, "execution-timeout")
         cursor.waiting.pop(cursor.timeout_timer, None)
-    _reset(root)
-    if root.phase != DONE:
-        root.phase = ENTER
+    prepare(root)
     run.drive(root)
     run.settle(root)
     return run.step()
-
-
-def _reset(frame: Frame) -> None:
-    """Forget what the stopped attempt of the frame's state was waiting on."""
-    frame.fan = None
-    frame.timers = []
-    frame.wait_id = None
-    frame.task_token = None
-    frame.heartbeat = None
-    frame.error = None
-    frame.cause = None
-    frame.retries = None
-    frame.retry_count = 0
