@@ -96,9 +96,15 @@ def _execution(case: Case) -> list[str]:
         if test_case is None:
             return [f"mock_config has no test case {raw['test_case']!r} for {machine_name!r}"]
         mock = mocks.MockSession(test_case)
+    # Machines that states:startExecution tasks can start, by ARN (run as child executions).
+    try:
+        machines = {arn: asl.load(text) for arn, text in raw.get("machines", {}).items()}
+    except asl.InvalidDefinition as exc:
+        return [f"a child machine's definition was rejected: {exc}"]
     result = run_local(
-        machine, raw.get("input", {}), handlers, INFO, seed=raw.get("seed", 0), mock=mock
-    )
+        machine, raw.get("input", {}), handlers, INFO, seed=raw.get("seed", 0), mock=mock,
+        machines=machines or None,
+    )  # fmt: skip
     problems: list[str] = []
     if "status" in expect and result.status != expect["status"]:
         problems.append(
