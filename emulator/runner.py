@@ -38,12 +38,12 @@ from emulator.dispatch import TaskDispatch
 from emulator.leases import Leases
 from emulator.live import LiveExecution, applied, plan
 from emulator.mocks import MockConfig
-from emulator.mocks import resume as resume_mock
+from emulator.recovery import recover
 from emulator.store import execution_rows as rows
 from emulator.store import work_rows
 from emulator.store.db import Database
-from emulator.store.messages import invoke_task_from_json, outcome_from_json
-from emulator.timers import TimerQueue, from_epoch
+from emulator.store.messages import outcome_from_json
+from emulator.timers import TimerQueue
 
 if TYPE_CHECKING:
     from emulator.integrations.states import NestedExecutions
@@ -363,46 +363,7 @@ class Runner:
 
     def load(self, arn: str) -> bool:
         """Carry on a running execution this process holds, from its last committed step."""
-        with self.db.begin() as connection:
-            row = work_rows.load_running(connection, arn)
-            requests = work_rows.requests_for(connection, arn) if row is not None else []
-        if row is None or row.lease_owner != self.leases.owner:
-            return False
-        try:
-            cursor = asl.Cursor.from_json(jsontext.loads(row.cursor))
-            machine = self.machine(row.definition)
-        except Exception:
-            log.exception("cannot load %s", arn)
-            self._broken.add(arn)
-            return False
-        live = LiveExecution(arn, machine, cursor)
-        if self.mocks is not None:
-            pending = [
-                invoke_task_from_json(t.effect).state_name for t in row.tasks if not t.callback
-            ]
-            with self.db.begin() as connection:
-                live.mock = resume_mock(connection, arn, self.mocks, pending)
-        self.live[arn] = live
-        if self.nested is not None:
-            self.nested.track(arn)
-        for timer in row.timers:
-            live.timers.add(timer.timer_id)
-            self._timers.add_timer(arn, timer.timer_id, from_epoch(timer.due_epoch))
-        for task in row.tasks:
-            live.tasks.add(task.task_id)
-            if task.callback:
-                live.callbacks.add(task.task_id)
-                self._callbacks += 1
-        for request in requests:
-            self.deliver(arn, outcome_from_json(request.outcome), request_id=request.id)
-        if arn in self.live:
-            for task in row.tasks:
-                if not task.callback:
-                    self.dispatch.dispatch(arn, invoke_task_from_json(task.effect))
-                elif task.task_id != task.task_token:  # an activity task (its id is not its token)
-                    self.dispatch.offer_activity(arn, invoke_task_from_json(task.effect))
-        self._wake.set()
-        return True
+        return recover(self, arn)
 
     def apply_requests(self) -> None:
         if not any(live.durable for live in self.live.values()):
