@@ -95,7 +95,8 @@ def operation(
 STEPIQ_ERRORS = {
     "400": "Invalid request (body, query or path)",
     "401": "Missing or invalid credentials",
-    "403": "The credential may not do this (an API key without the scope, or session only)",
+    "403": "The credential may not do this (an API key without the scope, or session only), "
+    "or the plan does not allow it (code PLAN_*, details name the limit)",
     "404": "Not found",
     "409": "Conflict with the resource's state",
     "413": "Request body too large (max 256KB)",

@@ -113,7 +113,21 @@ STEPIQ: Json = {
     ),
     "Usage": obj(
         {"credits_used": {"type": "number"}, "credits_remaining": {"type": "number"},
-         "runs_today": {"type": "integer"}, "total_cost_cents": {"type": "number"}},
+         "runs_today": {"type": "integer"}, "total_cost_cents": {"type": "number"},
+         "plan": STRING},
+    ),
+    "Plan": obj(
+        {"plan": STRING, "limits": obj(
+            {"credits": {"type": "integer"}, "runs_per_day": {"type": "integer"},
+             "max_pipelines": {"type": "integer"}, "max_steps": {"type": "integer"},
+             "agent_max_turns": {"type": "integer"},
+             "agent_max_duration_seconds": {"type": "integer"},
+             "agent_max_tool_calls": {"type": "integer"},
+             "agent_tool_fee_cents": {"type": "integer"},
+             "cron_enabled": {"type": "boolean"}, "webhooks_enabled": {"type": "boolean"},
+             "api_enabled": {"type": "boolean"},
+             "overage_per_credit_cents": {"type": "number"}})},
+        ("plan", "limits"),
     ),
     "Delivery": OBJECT,
 }

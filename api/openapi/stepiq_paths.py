@@ -126,6 +126,22 @@ def _user() -> Json:
             {"200": response("Usage", ref("Usage")), **stepiq_errors("401", "403")},
             security=USER,
         )},
+        "/api/user/plan": {
+            "get": operation(
+                "getPlan", "The user's plan and its limits (stepIQ's PLAN_LIMITS; -1: unlimited)",
+                TAG_USER, {"200": response("The plan", ref("Plan")), **stepiq_errors("401", "403")},
+                security=USER,
+            ),
+            "put": operation(
+                "setPlan", "Change the user's plan: development servers only (STEPLINE_DEV=1); "
+                "otherwise 403 PLAN_CHANGE_DISABLED", TAG_USER,
+                {"200": response("The new plan", ref("Plan")),
+                 **stepiq_errors("400", "401", "403")},
+                security=SESSION, request_body=body(obj({"plan": {
+                    "type": "string", "enum": ["free", "starter", "pro", "enterprise"]}},
+                    ("plan",))),
+            ),
+        },
         "/api/user/api-keys": {
             "get": operation(
                 "listApiKeys", "List API keys (metadata and prefix only)", TAG_USER,

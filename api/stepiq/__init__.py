@@ -29,7 +29,9 @@ from api.stepiq.user import add_user_routes
 from api.stepiq.webhooks import add_webhook_routes
 from emulator.accounts import Accounts
 from emulator.accounts.keyring import load_secret_key
+from emulator.accounts.plans import default_plan, require_cron
 from emulator.pipelines import secrets as pipeline_secrets
+from emulator.pipelines.plan_gate import PlanGate
 from emulator.pipelines.service import Pipelines
 from emulator.pipelines.service_errors import InputValidationFailed, pipeline_not_active
 from emulator.schedules import Schedules, Ticker
@@ -57,12 +59,15 @@ def _input_check(pipelines: Pipelines) -> Any:
 
 def add_routes(app: web.Application, services: Services) -> None:
     clock = services.executions.clock
-    accounts = Accounts(services.db, clock, load_secret_key(services.db))
+    # New users' plan: STEPLINE_DEFAULT_PLAN, else free (emulator.accounts.plans says why).
+    accounts = Accounts(services.db, clock, load_secret_key(services.db), default_plan())
     pipelines = Pipelines(services, secret_lookup=accounts.get_secret)
+    pipelines.plan_gate = PlanGate(pipelines, accounts.plan_of)
     schedules = Schedules(
         services.db, clock,
         pipeline_check=lambda user_id, pipeline_id: pipelines.pipeline_row(user_id, pipeline_id),
         input_check=_input_check(pipelines),
+        cron_check=lambda user_id: require_cron(accounts.plan_of(user_id)),
     )  # fmt: skip
 
     async def fire(row: Any) -> str | None:

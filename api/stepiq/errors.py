@@ -31,6 +31,7 @@ _ACCOUNT_STATUS: dict[type[accounts.AccountsError], int] = {
     accounts.InvalidToken: 401,
     accounts.EmailTaken: 409,
     accounts.NotFound: 404,
+    accounts.PlanLimitExceeded: 403,  # stepIQ: 403 {error, code: PLAN_*, details}
 }
 KIND_STATUS = {
     "bad_request": 400,
@@ -105,7 +106,10 @@ def as_api_error(exc: Exception) -> ApiError | None:
         for cls in type(exc).__mro__:
             status = _ACCOUNT_STATUS.get(cls)
             if status is not None:
-                return ApiError(status, exc.message, exc.code, issues=exc.issues or None)
+                details = getattr(exc, "details", None)
+                return ApiError(
+                    status, exc.message, exc.code, issues=exc.issues or None, details=details
+                )
     if isinstance(exc, ServiceError):
         status = KIND_STATUS.get(exc.kind, 400)
         return ApiError(status, exc.message, exc.code, issues=exc.issues, details=exc.details)

@@ -3,17 +3,17 @@
 GET /api/models?provider=openai     [{id, name, provider, input_cost_per_million,
                                       output_cost_per_million, max_tokens, supports_json}]
 GET /api/user/usage                 {credits_used, credits_remaining, runs_today, total_runs,
-                                      total_cost_cents, total_tokens, by_model}
+                                      total_cost_cents, total_tokens, by_model, plan}
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from api.stepiq.app_keys import PIPELINES_KEY
+from api.stepiq.app_keys import ACCOUNTS_KEY, PIPELINES_KEY
 from api.stepiq.principal import require_user
+from emulator.accounts.plans import limits_of
 from emulator.models import catalog
-from emulator.pipelines.run_queries import plan_credits
 
 
 async def list_models(request: web.Request) -> web.StreamResponse:
@@ -26,8 +26,9 @@ async def list_models(request: web.Request) -> web.StreamResponse:
 
 async def usage(request: web.Request) -> web.StreamResponse:
     user = require_user(request, "pipelines:read")
-    plan = getattr(user, "plan", None)
-    result = request.app[PIPELINES_KEY].queries.usage(user.user_id, plan_credits(plan))
+    plan = request.app[ACCOUNTS_KEY].plan_of(user.user_id)
+    result = request.app[PIPELINES_KEY].queries.usage(user.user_id, limits_of(plan).credits)
+    result["plan"] = plan
     return web.json_response(result)
 
 

@@ -13,7 +13,8 @@ credential was refused); handlers call ``require_user(request, scope)``:
   - ``scope="pipelines:read" | "pipelines:execute" | "webhooks:trigger"``: a session, or an
     API key that carries that scope.
 
-No credential, or a refused one: 401.  A key on a session-only route, or without the scope: 403.
+No credential, or a refused one: 401.  A key on a session-only route, or without the scope: 403;
+a key of a user whose plan has no API access: 403 PLAN_API_DISABLED.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from aiohttp import web
 from api.stepiq.app_keys import ACCOUNTS_KEY
 from api.stepiq.errors import ApiError
 from emulator.accounts import InvalidToken, NotFound, Principal
+from emulator.accounts.plans import require_api
 
 PRINCIPAL = "principal"
 _AUTH_ERROR = "auth_error"
@@ -81,6 +83,7 @@ def require_user(request: web.Request, scope: str | None = None) -> Principal:
     if principal is None:
         raise ApiError(401, request.get(_AUTH_ERROR) or "Unauthorized", "UNAUTHORIZED")
     if principal.via == "api_key":
+        require_api(principal.plan)  # 403 PLAN_API_DISABLED: a key kept after a downgrade
         if scope is None:
             raise ApiError(
                 403, "This endpoint needs a user session (JWT); API keys cannot use it",

@@ -1,6 +1,9 @@
 """``/api/user``: the profile, API keys and secrets; pipeline-scoped secrets.
 
     GET    /api/user/me                        profile (session, or a key with pipelines:read)
+    GET    /api/user/plan                      {plan, limits} (stepIQ's PLAN_LIMITS row; -1: unlimited)
+    PUT    /api/user/plan                      {plan}: change it, on a development server only
+                                               (STEPLINE_DEV=1), else 403 PLAN_CHANGE_DISABLED
     GET    /api/user/api-keys                  keys, metadata and prefix only
     POST   /api/user/api-keys                  {name?, scopes?, expires_at?} -> 201 with ``key`` (shown once)
     DELETE /api/user/api-keys/{id}             revoke -> {deleted: true}
@@ -12,7 +15,8 @@
                                                the same, scoped to one pipeline (overrides global)
 
 Keys and secrets are managed with a user session only: an API key cannot mint keys or read
-secret names.
+secret names.  Listing and creating keys needs a plan with API access (403 PLAN_API_DISABLED
+on free, as stepIQ); revoking does not, so a downgraded user can still revoke.
 """
 
 from __future__ import annotations
@@ -20,14 +24,41 @@ from __future__ import annotations
 from aiohttp import web
 
 from api.stepiq.app_keys import ACCOUNTS_KEY, PIPELINES_KEY
+from api.stepiq.auth import DEV_ENV, dev_mode
 from api.stepiq.bodies import json_object
+from api.stepiq.errors import ApiError
 from api.stepiq.principal import require_user
+from emulator.accounts.plans import limits_of
 
 
 async def me(request: web.Request) -> web.StreamResponse:
     principal = require_user(request, "pipelines:read")
     user = request.app[ACCOUNTS_KEY].user(principal.user_id)
     return web.json_response(user.to_json())
+
+
+def _plan_json(plan: str) -> dict[str, object]:
+    limits = limits_of(plan).to_json()
+    del limits["plan"]
+    return {"plan": plan, "limits": limits}
+
+
+async def get_plan(request: web.Request) -> web.StreamResponse:
+    principal = require_user(request, "pipelines:read")
+    return web.json_response(_plan_json(request.app[ACCOUNTS_KEY].plan_of(principal.user_id)))
+
+
+async def put_plan(request: web.Request) -> web.StreamResponse:
+    principal = require_user(request)
+    if not dev_mode():
+        # There is no billing here: a plan changes only on a development server.
+        raise ApiError(
+            403, f"Changing the plan needs a development server ({DEV_ENV}=1)",
+            "PLAN_CHANGE_DISABLED",
+        )  # fmt: skip
+    body = await json_object(request)
+    user = request.app[ACCOUNTS_KEY].set_plan(principal.user_id, body.get("plan"))
+    return web.json_response(_plan_json(user.plan))
 
 
 async def list_keys(request: web.Request) -> web.StreamResponse:
@@ -95,6 +126,8 @@ async def delete_secret(request: web.Request) -> web.StreamResponse:
 def add_user_routes(app: web.Application) -> None:
     router = app.router
     router.add_get("/api/user/me", me)
+    router.add_get("/api/user/plan", get_plan)
+    router.add_put("/api/user/plan", put_plan)
     router.add_get("/api/user/api-keys", list_keys)
     router.add_post("/api/user/api-keys", create_key)
     router.add_delete("/api/user/api-keys/{key_id}", revoke_key)

@@ -6,13 +6,15 @@
     accounts.put_secret(user_id, "OPENAI_API_KEY", value, pipeline_id=None)
     accounts.get_secret(user_id, "OPENAI_API_KEY", pipeline_id)  # pipeline's, else global
 
-Parts: ``users`` (passwords, JWT access tokens, rotating refresh tokens, password resets),
-``api_keys``, ``secret_store`` (envelope encryption under per-user keys from ``keyring``).
+Parts: ``users`` (passwords, JWT access tokens, rotating refresh tokens, password resets,
+the plan), ``plans`` (stepIQ's PLAN_LIMITS and their checks), ``api_keys`` (refused on a
+plan without API access), ``secret_store`` (envelope encryption under per-user keys from
+``keyring``).
 """
 
 from __future__ import annotations
 
-from emulator.accounts import keyring
+from emulator.accounts import keyring, plans
 from emulator.accounts.api_keys import ApiKey, ApiKeys
 from emulator.accounts.errors import (
     AccountsError,
@@ -23,12 +25,14 @@ from emulator.accounts.errors import (
     NotFound,
 )
 from emulator.accounts.identity import SCOPES, Principal, User
+from emulator.accounts.plans import PLAN_LIMITS, PlanLimitExceeded, PlanLimits, limits_of
 from emulator.accounts.secret_store import Secret, Secrets
-from emulator.accounts.users import Session, Users
+from emulator.accounts.users import DEFAULT_PLAN, Session, Users
 from emulator.clock import Clock
 from emulator.store.db import Database
 
 __all__ = [
+    "PLAN_LIMITS",
     "SCOPES",
     "Accounts",
     "AccountsError",
@@ -38,20 +42,25 @@ __all__ = [
     "InvalidRequest",
     "InvalidToken",
     "NotFound",
+    "PlanLimitExceeded",
+    "PlanLimits",
     "Principal",
     "Secret",
     "Session",
     "User",
+    "limits_of",
 ]
 
 
 class Accounts:
-    def __init__(self, db: Database, clock: Clock, secret_key: bytes) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, secret_key: bytes, default_plan: str = DEFAULT_PLAN
+    ) -> None:
         if len(secret_key) != 32:
             raise ValueError("the secret key must be 32 bytes")
         self.db = db
         self.clock = clock
-        self.users = Users(db, clock, keyring.jwt_key(secret_key))
+        self.users = Users(db, clock, keyring.jwt_key(secret_key), default_plan)
         self.api_keys = ApiKeys(db, clock)
         self.secrets = Secrets(db, clock, secret_key)
 
@@ -77,6 +86,13 @@ class Accounts:
     def user(self, user_id: str) -> User:
         return self.users.get(user_id)
 
+    def set_plan(self, user_id: str, plan: object) -> User:
+        return self.users.set_plan(user_id, plan)
+
+    def plan_of(self, user_id: str) -> str:
+        """The user's plan as stored now (plan checks re-read it, as stepIQ's do)."""
+        return self.users.get(user_id).plan
+
     def authenticate_token(self, token: str) -> Principal:
         user, _ = self.users.verify_access_token(token)
         return Principal(user.id, "jwt", frozenset(SCOPES), user.plan)
@@ -89,9 +105,11 @@ class Accounts:
     def create_api_key(
         self, user_id: str, name: object = None, scopes: object = None, expires_at: object = None
     ) -> tuple[ApiKey, str]:
+        plans.require_api(self.plan_of(user_id))
         return self.api_keys.create(user_id, name, scopes, expires_at)
 
     def list_api_keys(self, user_id: str) -> list[ApiKey]:
+        plans.require_api(self.plan_of(user_id))
         return self.api_keys.for_user(user_id)
 
     def revoke_api_key(self, user_id: str, key_id: str) -> None:

@@ -30,6 +30,7 @@ from emulator.accounts.errors import (
 )
 from emulator.accounts.identity import User, aware
 from emulator.accounts.passwords import DUMMY_HASH, check_password, hash_password, verify_password
+from emulator.accounts.plans import STEPIQ_DEFAULT_PLAN, check_plan
 from emulator.clock import Clock
 from emulator.store.db import Database
 from emulator.store.schema_accounts import password_resets, refresh_tokens, users
@@ -37,7 +38,7 @@ from emulator.store.schema_accounts import password_resets, refresh_tokens, user
 ACCESS_TTL = timedelta(days=7)  # stepIQ's JWT lifetime
 REFRESH_TTL = timedelta(days=30)
 RESET_TTL = timedelta(hours=1)
-DEFAULT_PLAN = "free"
+DEFAULT_PLAN = STEPIQ_DEFAULT_PLAN
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -74,10 +75,13 @@ def _user(row: Any) -> User:
 
 
 class Users:
-    def __init__(self, db: Database, clock: Clock, jwt_key: bytes) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, jwt_key: bytes, default_plan: str = DEFAULT_PLAN
+    ) -> None:
         self.db = db
         self.clock = clock
         self._jwt_key = jwt_key
+        self.default_plan = check_plan(default_plan)
 
     # ------------------------------------------------------------------ registration
 
@@ -88,7 +92,7 @@ class Users:
             raise invalid("name", "must be a string of at most 200 characters")
         password_hash = hash_password(password)
         now = self.clock.now()
-        user = User(str(uuid.uuid4()), email, name or None, DEFAULT_PLAN, now)
+        user = User(str(uuid.uuid4()), email, name or None, self.default_plan, now)
         with self.db.begin() as conn:
             if conn.execute(select(users.c.id).where(users.c.email == email)).first():
                 raise EmailTaken("Email already registered")
@@ -118,6 +122,19 @@ class Users:
         if row is None:
             raise NotFound("User not found")
         return _user(row)
+
+    def set_plan(self, user_id: str, plan: object) -> User:
+        """Change a user's plan (``PUT /api/user/plan`` on a development server)."""
+        plan = check_plan(plan)
+        with self.db.begin() as conn:
+            done = conn.execute(
+                update(users).where(users.c.id == user_id).values(
+                    plan=plan, updated_at=self.clock.now()
+                )
+            ).rowcount
+        if done != 1:
+            raise NotFound("User not found")
+        return self.get(user_id)
 
     # ------------------------------------------------------------------ tokens
 

@@ -63,16 +63,23 @@ OUTPUT = "Pipeline output"
 
 
 def compile_pipeline(
-    pipeline: Pipeline, *, owner: str = "", pipeline_id: str = ""
+    pipeline: Pipeline,
+    *,
+    owner: str = "",
+    pipeline_id: str = "",
+    agent_seconds_cap: int | None = None,
 ) -> dict[str, Any]:
     """The ASL definition of ``pipeline``; raises PipelineInvalid when the pipeline was built
-    without :func:`parse_pipeline`'s checks and does not pass them."""
+    without :func:`parse_pipeline`'s checks and does not pass them.  ``agent_seconds_cap`` is
+    the owner's plan cap on an agent's duration (stepIQ's plan agent caps), applied to every
+    step that has an agent, over the agent's own ``max_duration_seconds``."""
     issues = check_pipeline(pipeline)
     if issues:
         raise PipelineInvalid(issues)
     names = frozenset(pipeline.input.schema_) if pipeline.input else None
     scopes = build_scopes(pipeline.steps, pipeline.variables, names)
     context = _Compiler(scopes, owner, pipeline_id, pipeline.agent_defaults)
+    context.agent_seconds_cap = agent_seconds_cap
     states: dict[str, Any] = {
         PREPARE: {
             "Type": "Pass",
@@ -106,6 +113,7 @@ class _Compiler:
         self, scopes: Scopes, owner: str, pipeline_id: str, agent_defaults: Agent | None
     ) -> None:
         self.agent_defaults = agent_defaults
+        self.agent_seconds_cap: int | None = None
         self.scopes = scopes
         self.owner = owner
         self.pipeline_id = pipeline_id
@@ -202,6 +210,8 @@ class _Compiler:
                 # Without tools an agent is one model call (stepIQ's own fallback); its
                 # duration cap bounds that call.
                 timeout = min(timeout, agent.max_duration_seconds)
+            if agent is not None and self.agent_seconds_cap is not None:
+                timeout = min(timeout, self.agent_seconds_cap)
         elif step.type == "human_review":
             args = {
                 "TaskToken": "{% $states.context.Task.Token %}",

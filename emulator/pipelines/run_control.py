@@ -117,6 +117,8 @@ class RunControl:
                         details={"run_id": existing.id},
                     )
                 return self.p.queries.detail(user_id, existing.id, steps=False)
+        if self.p.plan_gate is not None:  # a replayed Idempotency-Key is no new run
+            self.p.plan_gate.new_run(user_id, trigger_type)
         execution_arn = arns.execution_arn(row.state_machine_arn, name)
         with self.p.services.db.begin() as conn:
             taken = conn.execute(
@@ -256,6 +258,8 @@ class RunControl:
         pipeline = self.p.pipeline_row(user_id, run.pipeline_id)
         if pipeline.status != "active":
             raise pipeline_not_active()
+        if self.p.plan_gate is not None:
+            self.p.plan_gate.resumed_run(user_id)
         try:
             await self.p.call("RedriveExecution", {"executionArn": run.execution_arn})
         except SfnError as error:

@@ -9,12 +9,12 @@ Token and cost totals come from the history and are cached on the run once it ha
 from __future__ import annotations
 
 import json
-import math
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from emulator.accounts import plans
 from emulator.pipelines import cursor as cursors
 from emulator.pipelines import run_steps
 from emulator.pipelines.records import iso
@@ -34,16 +34,6 @@ _STATUS = {
     "TIMED_OUT": "failed",
     "ABORTED": "cancelled",
 }
-TOKENS_PER_CREDIT = 1000  # stepIQ's legacy credit rule: ceil(tokens / 1000) per run
-# stepIQ's PLAN_LIMITS credits (packages/core/src/constants.ts); enterprise is custom (-1).
-PLAN_CREDITS = {"free": 100, "starter": 2000, "pro": 8000, "enterprise": -1}
-DEFAULT_CREDITS = PLAN_CREDITS["free"]
-
-
-def plan_credits(plan: str | None) -> int:
-    """The monthly credits of a plan (-1: unlimited)."""
-    return PLAN_CREDITS.get(plan or "free", DEFAULT_CREDITS)
-
 
 def status_of(run: Any, execution_status: str | None) -> str:
     if execution_status is not None:
@@ -284,14 +274,16 @@ class RunQueries:
             totals = self.totals(row)
             tokens += totals["total_tokens"]
             cost += totals["total_cost_cents"]
-            credits_used += math.ceil(totals["total_tokens"] / TOKENS_PER_CREDIT)
+            credits_used += plans.credits_of(totals["total_tokens"])
             for model, entry in totals["by_model"].items():
                 into = by_model.setdefault(
                     model, {"steps": 0, "input_tokens": 0, "output_tokens": 0, "cost_cents": 0.0}
                 )
                 for key in into:
                     into[key] += entry[key]
-        allowance = DEFAULT_CREDITS if credits is None else credits
+        # The credits are derived from the runs, never stored: one source of truth for
+        # /api/user/usage and the plan gate (emulator.accounts.plans).
+        allowance = plans.limits_of(None).credits if credits is None else credits
         return {
             "credits_used": credits_used,
             "credits_remaining": -1 if allowance < 0 else max(0, allowance - credits_used),

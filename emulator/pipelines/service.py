@@ -24,8 +24,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from emulator.accounts.plans import PlanLimitExceeded
 from emulator.pipelines import cursor as cursors
 from emulator.pipelines import records
+from emulator.pipelines.plan_gate import PlanGate
 from emulator.pipelines.records import iso, machine_name
 from emulator.pipelines.service_errors import (
     BadRequest,
@@ -60,6 +62,9 @@ class Pipelines:
         # Told (user, pipeline id, the saved definition, or None once archived) after a
         # pipeline's definition is saved: the schedules keep the definition's ``schedule``.
         self.definition_saved: Callable[[str, str, Any | None], None] | None = None
+        # The owners' plan limits (``plan_gate``); None (in-process use without accounts):
+        # no plan applies.
+        self.plan_gate: PlanGate | None = None
 
     def _saved(self, user_id: str, pipeline_id: str, pipeline: Any | None) -> None:
         if self.definition_saved is not None:
@@ -113,8 +118,13 @@ class Pipelines:
     def compile(self, pipeline: Any, user_id: str, pipeline_id: str) -> dict[str, Any]:
         from emulator.pipelines import PipelineInvalid, compile_pipeline
 
+        cap = None
+        if self.plan_gate is not None:
+            cap = self.plan_gate.limits(user_id).agent_max_duration_seconds
         try:
-            return compile_pipeline(pipeline, owner=user_id, pipeline_id=pipeline_id)
+            return compile_pipeline(
+                pipeline, owner=user_id, pipeline_id=pipeline_id, agent_seconds_cap=cap
+            )
         except PipelineInvalid as invalid:
             raise InvalidDefinition(
                 "Invalid pipeline definition", "PIPELINE_INVALID", issues=list(invalid.issues)
@@ -147,6 +157,14 @@ class Pipelines:
             asl = self.compile(pipeline, user_id, "validate")
         except InvalidDefinition as invalid:
             return {"valid": False, "errors": invalid.issues or [], "diagnostics": []}
+        if self.plan_gate is not None:
+            try:
+                self.plan_gate.definition(user_id, pipeline)
+            except PlanLimitExceeded as refused:  # stepIQ: {valid: false, errors, code, details}
+                return {
+                    "valid": False, "errors": [{"field": "", "message": refused.message}],
+                    "code": refused.code, "details": refused.details, "diagnostics": [],
+                }  # fmt: skip
         result = await self.call(
             "ValidateStateMachineDefinition", {"definition": json.dumps(asl), "type": "STANDARD"}
         )
@@ -170,6 +188,9 @@ class Pipelines:
     ) -> dict[str, Any]:
         pipeline = self.parse(source, content_type)
         tags = records.tags(tags)
+        if self.plan_gate is not None:
+            self.plan_gate.new_pipeline(user_id)
+            self.plan_gate.definition(user_id, pipeline)
         pipeline_id = str(uuid.uuid4())
         asl = self.compile(pipeline, user_id, pipeline_id)
         created = await self.machine_call(
@@ -240,6 +261,8 @@ class Pipelines:
                     )
                 ).scalar_one()
             if document != current:
+                if self.plan_gate is not None:
+                    self.plan_gate.definition(user_id, pipeline)
                 asl = self.compile(pipeline, user_id, pipeline_id)
                 updated = await self.machine_call(
                     "UpdateStateMachine",

@@ -4,6 +4,10 @@
     row = schedules.create(user_id, pipeline_id, {"name", "cron_expression", "timezone", ...})
     schedules.upcoming(user_id, 10)      # the next fire times across enabled schedules
 
+Creating or enabling a schedule needs a plan with cron (``cron_check``: stepIQ's 403
+PLAN_CRON_DISABLED on free); a firing whose plan no longer allows it is skipped by the ticker
+and recorded as the schedule's ``last_error``.
+
 ``next_run_at`` is always the next fire time after the moment it was computed (missed
 ticks are not caught up, as stepIQ's scheduler does).  Firing is the ticker's job (``ticker``).
 """
@@ -31,6 +35,7 @@ MAX_UPCOMING = 100
 
 PipelineCheck = Callable[[str, str], None]  # raises when the user has no such pipeline
 InputCheck = Callable[[str, str, dict[str, Any]], None]  # raises on input the pipeline refuses
+CronCheck = Callable[[str], None]  # raises when the user's plan has no cron (PLAN_CRON_DISABLED)
 
 
 def _invalid(field: str, message: str, code: str = "VALIDATION_ERROR") -> BadRequest:
@@ -73,11 +78,13 @@ class Schedules:
         *,
         pipeline_check: PipelineCheck | None = None,
         input_check: InputCheck | None = None,
+        cron_check: CronCheck | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.pipeline_check = pipeline_check
         self.input_check = input_check
+        self.cron_check = cron_check
         self._listeners: list[Callable[[], None]] = []
 
     def on_change(self, listener: Callable[[], None]) -> None:
@@ -93,6 +100,8 @@ class Schedules:
     def create(self, user_id: str, pipeline_id: str, body: dict[str, Any]) -> dict[str, Any]:
         if self.pipeline_check is not None:
             self.pipeline_check(user_id, pipeline_id)
+        if self.cron_check is not None:
+            self.cron_check(user_id)
         name = body.get("name")
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_NAME:
             raise _invalid("name", f"is required: 1 to {MAX_NAME} characters")
@@ -203,6 +212,8 @@ class Schedules:
 
     def set_enabled(self, user_id: str, schedule_id: str, enabled: bool) -> dict[str, Any]:
         row = self._row(user_id, schedule_id)
+        if enabled and self.cron_check is not None:
+            self.cron_check(user_id)
         now = self.clock.now()
         next_at = next_run(row.cron_expression, row.timezone, now) if enabled else None
         with self.db.begin() as conn:

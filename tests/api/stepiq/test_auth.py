@@ -15,7 +15,8 @@ def test_register_login_and_me(api: Api) -> None:
     registered = api.register()
     assert set(registered) >= {"user", "token", "refresh_token"}
     user = registered["user"]
-    assert user["email"] == registered["email"] and user["plan"] == "free"
+    # The server runs with STEPLINE_DEFAULT_PLAN=pro (conftest); the free default: test_plans.
+    assert user["email"] == registered["email"] and user["plan"] == "pro"
     status, me = api.call("GET", "/api/user/me", token=registered["token"])
     assert status == 200 and me["id"] == user["id"]
     assert "password_hash" not in me and "createdAt" not in me  # snake_case only

@@ -72,7 +72,8 @@ def test_a_run_completes_with_steps_tokens_and_usage(server: Server) -> None:
     assert usage["runs_today"] == 2 and usage["total_runs"] == 2
     assert usage["by_model"][LOCAL_MODEL]["steps"] == 4
     assert usage["credits_used"] >= 2  # at least one credit per run with tokens
-    assert usage["credits_remaining"] == 100 - usage["credits_used"]
+    # The pro plan's 8000 credits (conftest: STEPLINE_DEFAULT_PLAN=pro).
+    assert usage["credits_remaining"] == 8000 - usage["credits_used"]
     execution = client(server.endpoint).describe_execution(executionArn=done["execution_arn"])
     assert execution["status"] == "SUCCEEDED"
     assert execution["name"] == done["id"]

@@ -116,10 +116,11 @@ def test_cost_per_step_is_summed_on_runs_and_usage(server: Server) -> None:
         "cost_cents": 2 * expected,
     }  # fmt: skip
     assert usage["by_model"][LOCAL_MODEL]["steps"] == 2
-    # stepIQ's legacy credits: ceil(tokens / 1000) per run; the free plan has 100.
+    # stepIQ's legacy credits: ceil(tokens / 1000) per run; the pro plan (conftest) has 8000.
     per_run = [-(-r["total_tokens"] // 1000) for r in got["runs"]]
-    assert usage["credits_used"] == sum(per_run)
-    assert usage["credits_remaining"] == max(0, 100 - sum(per_run))
+    assert usage["credits_used"] == sum(per_run) and sum(per_run) > 100
+    assert usage["credits_remaining"] == 8000 - sum(per_run)
+    assert usage["plan"] == "pro"
     assert {s["auth"] for s in _Completions.seen} == {f"Bearer {USER_KEY}"}
     assert {s["path"] for s in _Completions.seen} == {"/v1/chat/completions"}
 

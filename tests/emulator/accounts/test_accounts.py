@@ -28,7 +28,8 @@ def clock() -> VirtualClock:
 
 @pytest.fixture
 def accounts(clock: VirtualClock) -> Accounts:
-    return Accounts(Database("sqlite://"), clock, bytes(range(32)))
+    # The pro plan: API keys are refused on free (tests/emulator/accounts/test_plans.py).
+    return Accounts(Database("sqlite://"), clock, bytes(range(32)), default_plan="pro")
 
 
 def advance(clock: VirtualClock, **delta: float) -> None:
