@@ -27,7 +27,7 @@ from typing import Any
 import asl
 from asl import jsontext
 from asl.errors import StatesError
-from asl.interpreter.fanout import preview_map
+from asl.interpreter.map_setup import preview_map
 from asl.interpreter.retry import error_matches, retry_delay
 from asl.model import MapState, State
 from asl.scope import Scope
