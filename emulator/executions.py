@@ -46,8 +46,8 @@ from emulator.live import LiveExecution
 from emulator.mocks import MockConfig, MockSession, TestCase
 from emulator.redrive import redrive
 from emulator.runner import Runner, execution_seed
+from emulator.store import event_rows, work_rows
 from emulator.store import execution_rows as rows
-from emulator.store import work_rows
 from emulator.store.db import Database
 from emulator.store.execution_rows import ExecutionRecord
 from emulator.store.messages import outcome_to_json
@@ -401,7 +401,7 @@ class Executions:
         it returned.
         """
         with self.db.begin() as connection:
-            return rows.read_history(
+            return event_rows.read_history(
                 connection,
                 arn,
                 reverse=reverse,

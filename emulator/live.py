@@ -18,7 +18,8 @@ from asl import jsontext
 from emulator.activities import is_activity
 from emulator.clock import Clock
 from emulator.mocks import MockSession
-from emulator.store.execution_rows import ExecutionRecord, Finish, StepWrite, event_rows
+from emulator.store.event_rows import event_rows
+from emulator.store.execution_rows import ExecutionRecord, Finish, StepWrite
 from emulator.store.messages import await_callback_to_json, invoke_task_to_json
 from emulator.timers import epoch
 

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 import asl
-from emulator.store import execution_rows, schema
+from emulator.store import event_rows, schema
 
 ENV_VARIABLES = ("SFN_MOCK_CONFIG", "LOCALSTACK_SFN_MOCK_CONFIG")
 DEFAULT_FILE = "MockConfigFile.json"
@@ -288,7 +288,7 @@ def resume(
     case = config.test_case(str(row.state_machine_arn).split(":")[-1], row.mock_test_case)
     if case is None:
         return None
-    history = execution_rows.read_history(
+    history = event_rows.read_history(
         connection, arn, reverse=False, include_data=False, start=0, limit=1 << 62
     )
     session = MockSession(case)

@@ -39,8 +39,8 @@ from emulator.leases import Leases
 from emulator.live import LiveExecution, applied, plan
 from emulator.mocks import MockConfig
 from emulator.recovery import recover
+from emulator.store import event_rows, work_rows
 from emulator.store import execution_rows as rows
-from emulator.store import work_rows
 from emulator.store.db import Database
 from emulator.store.messages import outcome_from_json
 from emulator.timers import TimerQueue
@@ -110,7 +110,7 @@ class Runner:
         self.clock.register(self)
         if isinstance(self.clock, VirtualClock):
             with self.db.begin() as connection:
-                latest = rows.last_event_time(connection)
+                latest = event_rows.last_event_time(connection)
             if latest is not None:
                 self.clock.catch_up(latest)
         while self.claim():

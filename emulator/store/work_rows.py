@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, desc, insert, select
 
 from emulator.store import schema
-from emulator.store.execution_rows import utc
+from emulator.store.event_rows import utc
 
 E = schema.executions
 T = schema.timers

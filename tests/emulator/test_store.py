@@ -11,8 +11,8 @@ from databases import database_url, sqlite_file_url
 from sqlalchemy import inspect, select, text, update
 
 import asl
+from emulator.store import event_rows, migrations, schema
 from emulator.store import execution_rows as rows
-from emulator.store import migrations, schema
 from emulator.store.db import Database, default_url, normalize_url
 from emulator.store.messages import (
     invoke_task_from_json,
@@ -131,7 +131,7 @@ def test_a_step_writes_events_timers_tasks_and_is_fenced_by_the_lease(database_u
     db = Database(database_url)
     try:
         first = rows.StepWrite(
-            events=rows.event_rows(ARN, (event(1, "ExecutionStarted", {"input": {"a": 1}}),)),
+            events=event_rows.event_rows(ARN, (event(1, "ExecutionStarted", {"input": {"a": 1}}),)),
             timers_added={"wait:1": (NOW + timedelta(seconds=5), 1.5)},
             tasks_added={"k2": ('{"id":"k2"}', None, False)},
             cursor='{"c":1}',
@@ -143,7 +143,7 @@ def test_a_step_writes_events_timers_tasks_and_is_fenced_by_the_lease(database_u
         with db.begin() as c:
             assert rows.next_seq(c, db.dialect) == seq + 1
         second = rows.StepWrite(
-            events=rows.event_rows(ARN, (event(2, "WaitStateEntered", {"name": "W"}),)),
+            events=event_rows.event_rows(ARN, (event(2, "WaitStateEntered", {"name": "W"}),)),
             timers_removed={"wait:1"},
             tasks_removed={"k2"},
             cursor='{"c":2}',
@@ -162,7 +162,7 @@ def test_a_step_writes_events_timers_tasks_and_is_fenced_by_the_lease(database_u
                 select(schema.executions.c.cursor, schema.executions.c.event_count)
             ).one()
             assert tuple(stored) == ('{"c":2}', 2)
-            history = rows.read_history(c, ARN, reverse=False, include_data=True, start=0, limit=10)
+            history = event_rows.read_history(c, ARN, reverse=False, include_data=True, start=0, limit=10)
         assert history[0] == {
             "timestamp": NOW + timedelta(seconds=1),
             "type": "ExecutionStarted",
