@@ -24,7 +24,6 @@ import builtins
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -40,12 +39,12 @@ from emulator.execution_errors import (
     InvalidTaskToken,
     TaskTimedOut,
 )
+from emulator.execution_start import ExecutionRequest, first_step
 from emulator.integrations.states import NestedExecutions
 from emulator.leases import Leases, lease_seconds_from, new_owner
-from emulator.live import LiveExecution
-from emulator.mocks import MockConfig, MockSession, TestCase
+from emulator.mocks import MockConfig
 from emulator.redrive import redrive
-from emulator.runner import Runner, execution_seed
+from emulator.runner import Runner
 from emulator.store import event_rows, work_rows
 from emulator.store import execution_rows as rows
 from emulator.store.db import Database
@@ -64,23 +63,6 @@ __all__ = [
 ]
 
 RUNNING = "RUNNING"
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ExecutionRequest:
-    """What starts an execution (StartExecution and StartSyncExecution alike)."""
-
-    arn: str
-    state_machine_arn: str
-    name: str
-    definition: str
-    role_arn: str
-    input_text: str
-    type: str  # STANDARD | EXPRESS
-    version_arn: str | None = None
-    alias_arn: str | None = None
-    trace_header: str | None = None
-    mock_test_case: TestCase | None = None  # the mock file's test case answering its states
 
 
 # The tokens the interpreter issues: 64 hexadecimal digits (asl/interpreter/tasks.py).
@@ -169,7 +151,7 @@ class Executions:
     async def start_execution(self, request: ExecutionRequest) -> ExecutionRecord:
         """Write the execution, its first step's events, timers and tasks in ONE transaction,
         then carry out the effects.  Raises :class:`ExecutionAlreadyExists`."""
-        record, live, step = self._first_step(request, durable=True)
+        record, live, step = first_step(self._runner, request, durable=True)
         row = {
             "arn": request.arn,
             "state_machine_arn": request.state_machine_arn,
@@ -198,7 +180,7 @@ class Executions:
 
     async def run_express_sync(self, request: ExecutionRequest) -> ExecutionRecord:
         """StartSyncExecution: run to the end in memory (AWS keeps no history for EXPRESS)."""
-        record, live, step = self._first_step(request, durable=False)
+        record, live, step = first_step(self._runner, request, durable=False)
         live.record = record
         write = self._runner.begin(live, step, record.start_date, None)
         if write.finish is None:
@@ -206,44 +188,6 @@ class Executions:
             if waiter is not None:
                 await waiter
         return record
-
-    def _first_step(
-        self, request: ExecutionRequest, durable: bool
-    ) -> tuple[ExecutionRecord, LiveExecution, asl.Step]:
-        machine = self._runner.machine(request.definition)
-        now = self.clock.now()
-        parts = request.state_machine_arn.split(":")
-        info = asl.ExecutionInfo(
-            execution_arn=request.arn,
-            execution_name=request.name,
-            state_machine_arn=request.state_machine_arn,
-            state_machine_name=parts[6] if len(parts) > 6 else request.state_machine_arn,
-            role_arn=request.role_arn,
-            start_time=now,
-        )
-        step = asl.start(
-            machine,
-            jsontext.loads(request.input_text),
-            info,
-            now,
-            execution_seed(request.arn),
-            request.input_text,
-            missing_activities=self._runner.missing_activities(machine),
-            keep_cursor=durable,  # an unsuccessful end keeps its cursor, for redrive
-        )
-        cursor = step.cursor if step.cursor is not None else asl.Cursor(info, None, 0)
-        live = LiveExecution(request.arn, machine, cursor, durable=durable)
-        if request.mock_test_case is not None:
-            live.mock = MockSession(request.mock_test_case)
-        record = ExecutionRecord(
-            arn=request.arn, state_machine_arn=request.state_machine_arn,
-            version_arn=request.version_arn, alias_arn=request.alias_arn, name=request.name,
-            type=request.type, status=RUNNING, input=request.input_text, output=None,
-            error=None, cause=None, start_date=now, stop_date=None,
-            trace_header=request.trace_header, redrive_count=0, redrive_date=None,
-            definition=request.definition, role_arn=request.role_arn,
-        )  # fmt: skip
-        return record, live, step
 
     # ------------------------------------------------------------------ redriving
 

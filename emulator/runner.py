@@ -18,7 +18,6 @@ processes left, reloads executions whose commit failed).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -60,11 +59,6 @@ def _keep_final_cursor(live: LiveExecution, write: rows.StepWrite, durable: bool
     finish = write.finish
     if durable and finish is not None and finish.status != "SUCCEEDED":
         write.cursor = jsontext.dumps(live.cursor.to_json())
-
-
-def execution_seed(arn: str) -> int:
-    """The execution's random seed: fixed by its ARN, so a replay draws the same values."""
-    return int.from_bytes(hashlib.blake2b(arn.encode(), digest_size=8).digest(), "big")
 
 
 class Runner:
