@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import asl
+from api.run_summary import print_summary
 from asl import jsontext
 from emulator import handler_config, mocks
 from emulator.driver import default_info, run_local
@@ -365,36 +366,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         )
         out.write("\n")
     else:
-        _summary(result, out)
+        print_summary(result, out)
     return EXIT_OK if result.status == "SUCCEEDED" else EXIT_FAILED
-
-
-def _summary(result: Any, out: TextIO) -> None:
-    print(f"status: {result.status}", file=out)
-    if result.status == "SUCCEEDED":
-        print(f"output: {jsontext.dumps(result.output)}", file=out)
-    if result.error is not None:
-        print(f"error:  {result.error}", file=out)
-    if result.cause:
-        print(f"cause:  {result.cause}", file=out)
-    if result.stuck_reason:
-        print(f"note:   {result.stuck_reason}", file=out)
-    rows = []
-    for event in result.history(include_data=False):
-        key = next((k for k in event if k.endswith("EventDetails")), None)
-        detail = event.get(key, {}) if key else {}
-        what = detail.get("name") or detail.get("error") or detail.get("resource") or ""
-        if "index" in detail:
-            what = f"{what} [{detail['index']}]"
-        rows.append((str(event["id"]), event["timestamp"], event["type"], str(what)))
-    widths = [
-        max(len(r[i]) for r in [("id", "timestamp", "type", "detail"), *rows]) for i in range(4)
-    ]
-    print("history:", file=out)
-    for row in [("id", "timestamp", "type", "detail"), *rows]:
-        print(
-            "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out
-        )
 
 
 if __name__ == "__main__":
