@@ -20,7 +20,7 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 import asl
-from emulator.integrations import endpoints
+from emulator.integrations import TaskCall, endpoints
 from emulator.integrations import sdk_shapes as shapes
 
 if TYPE_CHECKING:
@@ -76,13 +76,11 @@ async def call(executions: Executions, execution_arn: str, effect: asl.InvokeTas
         )
     except shapes.ParameterError as exc:
         return asl.TaskFailed(effect.id, "States.Runtime", str(exc))
-    parts = execution_arn.split(":")
-    region = parts[3] if len(parts) > 4 and parts[3] else "us-east-1"
-    account = parts[4] if len(parts) > 4 and parts[4] else "123456789012"
-    rid = request_id(effect.id, executions.clock.now())
+    task = TaskCall(effect, executions.clock.now(), execution_arn)
+    rid = request_id(effect.id, task.now)
     try:
-        services = Services(executions.db, executions, account, region)
-        result = handler(services, Caller(region, account), params or {})
+        services = Services(executions.db, executions, task.account, task.region)
+        result = handler(services, Caller(task.region, task.account), params or {})
         if inspect.isawaitable(result):
             result = await result
     except SfnError as error:
