@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from emulator.accounts import Accounts, AccountsError, Principal
+from emulator.accounts.plans import require_api
 from emulator.stepflow import StepflowError, StepflowRun, StepflowRuns
 
 AUTH_MODES = ("none", "api-key")
@@ -61,11 +62,13 @@ def credentials(request: web.Request, accounts: Accounts | None) -> Credentials:
     if accounts is None:
         raise unauthorized("This server has no user accounts to check credentials against")
     try:
-        principal = (
-            accounts.authenticate_api_key(value)
-            if kind == "api_key"
-            else accounts.authenticate_token(value)
-        )
+        if kind == "api_key":
+            principal = accounts.authenticate_api_key(value)
+            # As on the stepIQ surface: a plan without API access takes no API key (a key
+            # kept after a downgrade); Stepflow's vocabulary has UNAUTHORIZED for it.
+            require_api(principal.plan)
+        else:
+            principal = accounts.authenticate_token(value)
     except AccountsError as exc:
         raise unauthorized(str(exc) or "Invalid credentials") from None
     return Credentials(principal, public)

@@ -4,6 +4,7 @@ after 24 hours."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -118,3 +119,43 @@ def advance(server: Server, seconds: float) -> Any:
     status, answer = call(server.endpoint, "POST", "/_stepline/clock", {"advance": seconds})
     assert status == 200, answer
     return answer
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server in dev mode, where users may change their own plan."""
+    previous = os.environ.get("STEPLINE_DEV")
+    os.environ["STEPLINE_DEV"] = "1"
+    try:
+        running = start_server(
+            tmp_path_factory.mktemp("stepflow-dev") / "stepline.db", "--stepflow-auth", "api-key"
+        )
+    finally:
+        if previous is None:
+            del os.environ["STEPLINE_DEV"]
+        else:
+            os.environ["STEPLINE_DEV"] = previous
+    try:
+        yield running
+    finally:
+        stop_server(running)
+
+
+def test_a_key_of_a_plan_without_api_access_is_refused(dev_server: Server) -> None:
+    name = unique("planned")
+    create_machine(dev_server.endpoint, name, waiting_machine())
+    owner = user(dev_server)  # the pro plan (this directory's servers' default)
+    key = api_key(dev_server, owner, ["pipelines:read", "pipelines:execute"])
+    trigger = (f"{BASE}/trigger/{name}", {"eventId": unique("ev")})
+    assert call(dev_server.endpoint, "POST", *trigger, headers={"X-API-Key": key})[0] == 200
+    status, _ = call(
+        dev_server.endpoint, "PUT", "/api/user/plan", {"plan": "free"},
+        headers={"Authorization": f"Bearer {owner}"},
+    )  # fmt: skip
+    assert status == 200
+    status, answer = call(dev_server.endpoint, "POST", *trigger, headers={"X-API-Key": key})
+    assert (status, answer["code"]) == (401, "UNAUTHORIZED")
+    assert "not available on the free plan" in answer["error"]
+    # A session (JWT) still triggers: only API keys need the plan's API access.
+    headers = {"Authorization": f"Bearer {owner}"}
+    assert call(dev_server.endpoint, "POST", *trigger, headers=headers)[0] == 200
