@@ -82,7 +82,23 @@ def _handler(answers: list[dict[str, Any]]) -> Callable[[Any], Any]:
 
 
 def _execution(case: Case) -> list[str]:
-    raw = case.raw
+    spec = case.raw.get("http_server")
+    if spec is None:
+        return _run_execution(case.raw)
+    from conformance.http_server import PLACEHOLDER, scripted
+
+    with scripted(spec) as (base, received):
+        text = json.dumps(case.raw["definition"]).replace(PLACEHOLDER, base)
+        problems = _run_execution({**case.raw, "definition": json.loads(text)})
+    for index, want in enumerate(case.raw["expect"].get("http_requests", [])):
+        if index >= len(received):
+            problems.append(f"http_requests: request {index} was never made")
+        elif not _subset(want, received[index]):
+            problems.append(f"http_requests[{index}]: expected {want}, got {received[index]}")
+    return problems
+
+
+def _run_execution(raw: dict[str, Any]) -> list[str]:
     expect = raw["expect"]
     try:
         machine = asl.load(raw["definition"])
