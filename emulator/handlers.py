@@ -115,16 +115,32 @@ def invoke(
 
 def call_handler(
     effect: asl.InvokeTask,
-    handler: Callable[[Any], Any],
+    handler: Callable[..., Any],
     task_input: Any,
     now: datetime,
     error: Callable[[BaseException], tuple[str, str]] = lambda_error,
+    context: Any = None,
 ) -> tuple[datetime, asl.Outcome]:
     """Call ``handler`` with ``task_input``: (when the answer arrives, the outcome).
-    ``error`` names an exception's failure."""
+    ``error`` names an exception's failure.  A handler written as a Lambda function,
+    ``handler(event, context)``, also gets ``context`` (emulator.lambda_context; for a resource
+    that is no Lambda function, one naming the resource)."""
+    from emulator.lambda_context import LambdaContext, takes_context
+
     try:
         # The handler gets its own copy, as a remote resource would receive JSON text.
-        answer = handler(jsontext.loads(jsontext.dumps_bytes(task_input)))
+        event = jsontext.loads(jsontext.dumps_bytes(task_input))
+        if takes_context(handler):
+            if context is None:
+                name = effect.resource.rsplit(":", 1)[-1]
+                context = LambdaContext(
+                    function_name=name, function_version="$LATEST",
+                    invoked_function_arn=effect.resource, aws_request_id=effect.id,
+                    timeout_seconds=effect.timeout_seconds or 3,
+                )  # fmt: skip
+            answer = handler(event, context)
+        else:
+            answer = handler(event)
     except TaskFailure as exc:
         return now, asl.TaskFailed(effect.id, exc.error, exc.cause)
     except Exception as exc:  # a handler's bug is the task's failure, as in Lambda

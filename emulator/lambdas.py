@@ -24,6 +24,12 @@ from typing import Any
 
 import asl
 from emulator.handlers import call_handler
+from emulator.lambda_context import (
+    DEFAULT_TIMEOUT_SECONDS,
+    InvalidClientContext,
+    LambdaContext,
+    parse_client_context,
+)
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -59,6 +65,7 @@ class LambdaCall:
     handler: Callable[[Any], Any] | None
     payload: Any
     wrap: bool  # lambda:invoke: the result is the Invoke response around the payload
+    client_context: str | None = None  # lambda:invoke's ClientContext (base64 JSON), as given
 
 
 def parse_function_name(value: str) -> FunctionRef | None:
@@ -112,12 +119,15 @@ def route(
         # Event and DryRun answer with other status codes and no payload; refuse them rather
         # than answer as a RequestResponse would.
         return f"InvocationType {invocation_type!r} is not supported by Stepline yet"
-    if task_input.get("ClientContext") is not None:
-        # Lambda hands ClientContext to the function's context object; a local handler takes
-        # the payload only, so refuse rather than drop it.
-        return (
-            "ClientContext is not supported by Stepline yet: local handlers take the Payload only"
-        )
+    client_context = task_input.get("ClientContext")
+    if client_context is not None:
+        # Lambda hands it to the function's context object (emulator.lambda_context).
+        if not isinstance(client_context, str):
+            return "The lambda:invoke ClientContext must be base64-encoded JSON text"
+        try:
+            parse_client_context(client_context)
+        except InvalidClientContext as exc:
+            return f"The lambda:invoke {exc}"
     function = parse_function_name(task_input["FunctionName"])
     if function is None:
         function = FunctionRef(task_input["FunctionName"])
@@ -130,7 +140,10 @@ def route(
     # The recorded Invoke with "Payload": null gave an identity function {} (see
     # LocalStack's test_lambda_task_service.snapshot.json, test_invoke, recorded on AWS).
     handler = find_handler(function, handlers)
-    return LambdaCall(function, handler, {} if payload is None else payload, wrap=True)
+    return LambdaCall(
+        function, handler, {} if payload is None else payload, wrap=True,
+        client_context=client_context,
+    )  # fmt: skip
 
 
 def find_handler(
@@ -252,8 +265,18 @@ def invoke(
         if lambda_endpoint.configured():  # LAMBDA_ENDPOINT: invoke it there
             return now, lambda_endpoint.invoke(effect, routed)
         return now, asl.TaskFailed(effect.id, *not_found(routed.function, rid))
+    context = LambdaContext(
+        function_name=routed.function.name,
+        function_version=executed_version(routed.function),
+        invoked_function_arn=routed.function.qualified_arn,
+        aws_request_id=rid,
+        client_context=(
+            parse_client_context(routed.client_context) if routed.client_context else None
+        ),
+        timeout_seconds=effect.timeout_seconds or DEFAULT_TIMEOUT_SECONDS,
+    )
     at, outcome = call_handler(
-        effect, routed.handler, routed.payload, now, lambda exc: function_error(exc, rid)
+        effect, routed.handler, routed.payload, now, lambda exc: function_error(exc, rid), context
     )
     if routed.wrap and isinstance(outcome, asl.TaskSucceeded):
         response = invoke_response(outcome.output, routed.function, rid, at)

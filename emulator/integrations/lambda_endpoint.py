@@ -51,6 +51,8 @@ def invoke(effect: asl.InvokeTask, routed: LambdaCall) -> asl.Outcome:
     }
     if function.qualifier:
         request["Qualifier"] = function.qualifier
+    if routed.client_context is not None:
+        request["ClientContext"] = routed.client_context
     try:
         response = client.invoke(**request)
     except ClientError as exc:

@@ -125,7 +125,8 @@ def test_an_endpoint_that_does_not_answer_is_an_sdk_client_exception(
 
 
 class LambdaApi(BaseHTTPRequestHandler):
-    """Lambda's Invoke operation for three functions (Shout, Fails, Slow); others do not exist."""
+    """Lambda's Invoke operation for four functions (Shout, Context, Fails, Slow); others do
+    not exist."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -138,6 +139,8 @@ class LambdaApi(BaseHTTPRequestHandler):
         headers = {"x-amzn-RequestId": "req-1", "X-Amz-Executed-Version": "$LATEST"}
         if name == "Shout":
             status, body = 200, {"said": str(event["text"]).upper()}
+        elif name == "Context":  # what the function's context would be given
+            status, body = 200, {"client_context": self.headers.get("X-Amz-Client-Context")}
         elif name == "Fails":
             status, body = 200, {"errorMessage": "boom", "errorType": "ValueError",
                                  "stackTrace": ["  File x"]}  # fmt: skip
@@ -187,6 +190,14 @@ def test_lambda_endpoint_answers_function_tasks_without_handlers(lambda_endpoint
     assert invoke.output["ExecutedVersion"] == "$LATEST"
     assert invoke.output["SdkResponseMetadata"] == {"RequestId": "req-1"}
     assert invoke.output["SdkHttpMetadata"]["HttpHeaders"]["x-amzn-RequestId"] == "req-1"
+
+
+def test_lambda_endpoint_receives_the_client_context(lambda_endpoint: str) -> None:
+    encoded = "eyJjdXN0b20iOnsiYSI6MX19"  # {"custom":{"a":1}}
+    result = run(task("arn:aws:states:::lambda:invoke",
+                      {"FunctionName": "Context", "Payload": {}, "ClientContext": encoded}))  # fmt: skip
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["Payload"] == {"client_context": encoded}
 
 
 def test_lambda_endpoint_function_errors_are_named_by_their_type(lambda_endpoint: str) -> None:

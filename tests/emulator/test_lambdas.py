@@ -3,6 +3,7 @@ and Lambda's errors as Step Functions reports them."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -361,12 +362,65 @@ def test_an_invocation_type_other_than_request_response_is_refused() -> None:
     assert routed == "InvocationType 'Event' is not supported by Stepline yet"
 
 
-def test_a_client_context_is_refused_rather_than_dropped() -> None:
-    routed = route(
-        "arn:aws:states:::lambda:invoke",
-        {"FunctionName": "F", "ClientContext": "e30="},
-        {"F": lambda event: event},
-    )
-    assert routed == (
-        "ClientContext is not supported by Stepline yet: local handlers take the Payload only"
-    )
+def test_a_client_context_that_is_not_base64_json_fails_the_task() -> None:
+    for bad in ("not base64!", base64.b64encode(b"[1]").decode(), 7):
+        routed = route(INVOKE, {"FunctionName": "F", "ClientContext": bad}, {"F": lambda e: e})
+        assert isinstance(routed, str) and "ClientContext" in routed, bad
+
+
+def lambda_style(event: Any, context: Any) -> Any:
+    """A handler written as a Lambda function: it reads its context object."""
+    client = context.client_context
+    return {
+        "event": event,
+        "function_name": context.function_name,
+        "function_version": context.function_version,
+        "invoked_function_arn": context.invoked_function_arn,
+        "aws_request_id": context.aws_request_id,
+        "memory_limit_in_mb": context.memory_limit_in_mb,
+        "log_group_name": context.log_group_name,
+        "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+        "remaining_ms": context.get_remaining_time_in_millis(),
+        "custom": client.custom if client else None,
+        "app_title": client.client.app_title if client and client.client else None,
+    }
+
+
+def test_a_lambda_style_handler_gets_the_context_object() -> None:
+    encoded = base64.b64encode(
+        json.dumps({"custom": {"tenant": "t1"}, "client": {"app_title": "shop"}}).encode()
+    ).decode()
+    result = run(
+        {"T": {"Type": "Task", "Resource": INVOKE, "TimeoutSeconds": 10, "Parameters": {
+            "FunctionName": "Fn:7", "Payload": {"a": 1}, "ClientContext": encoded}, "End": True}},
+        {"Fn": lambda_style},
+    )  # fmt: skip
+    assert result.status == "SUCCEEDED", result.cause
+    seen = result.output["Payload"]
+    assert seen["event"] == {"a": 1}
+    assert seen["function_name"] == "Fn" and seen["function_version"] == "7"
+    assert seen["invoked_function_arn"] == "arn:aws:lambda:us-east-1:123456789012:function:Fn:7"
+    assert seen["aws_request_id"] == result.output["SdkResponseMetadata"]["RequestId"]
+    assert seen["memory_limit_in_mb"] == "128"
+    assert seen["log_group_name"] == "/aws/lambda/Fn"
+    assert seen["identity"] == [None, None]
+    assert 9000 < seen["remaining_ms"] <= 10000  # the Task's TimeoutSeconds
+    assert seen["custom"] == {"tenant": "t1"} and seen["app_title"] == "shop"
+
+
+def test_a_function_arn_resource_passes_a_context_without_client_context() -> None:
+    result = run({"T": {"Type": "Task", "Resource": FN_ARN, "End": True}}, {FN_ARN: lambda_style},
+                 {"x": 1})  # fmt: skip
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output["event"] == {"x": 1}
+    assert result.output["custom"] is None
+    assert result.output["invoked_function_arn"] == FN_ARN
+    assert 0 < result.output["remaining_ms"] <= 3000  # Lambda's default function timeout
+
+
+def test_a_two_parameter_handler_of_another_resource_gets_a_context_naming_it() -> None:
+    resource = "arn:aws:states:::sqs:sendMessage"
+    result = run({"T": {"Type": "Task", "Resource": resource, "End": True}},
+                 {resource: lambda event, context: context.function_name})  # fmt: skip
+    assert result.status == "SUCCEEDED", result.cause
+    assert result.output == "sendMessage"
