@@ -159,6 +159,13 @@ async def session_for(endpoint: str) -> tuple[aiohttp.ClientSession, Api]:
     return session, Api(session, endpoint)
 
 
+async def new_user(endpoint: str) -> tuple[aiohttp.ClientSession, Api]:
+    """A session and the client of a newly registered user."""
+    session, api = await session_for(endpoint)
+    await api.register()
+    return session, api
+
+
 def served(tmp_path_factory: Any, name: str, *extra: str) -> Any:
     """A fresh ``stepline serve`` (virtual clock, its own SQLite file) for one test module."""
     from serving import start_server

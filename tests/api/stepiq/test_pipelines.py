@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pipeline_harness import Api, run_async, served, session_for, summarize_yaml
+from pipeline_harness import new_user, run_async, served, session_for, summarize_yaml
 from serving import Server, client, stop_server
 
 
@@ -21,15 +21,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop_server(running)
 
 
-async def _user(server: Server) -> tuple[Any, Api]:
-    session, api = await session_for(server.endpoint)
-    await api.register()
-    return session, api
-
-
 def test_create_from_yaml_is_a_published_state_machine(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             created = await api.create_yaml(summarize_yaml("from-yaml"))
             detail = await api.ok("GET", f"/api/pipelines/{created['id']}")
@@ -54,7 +48,7 @@ def test_create_from_yaml_is_a_published_state_machine(server: Server) -> None:
 
 def test_create_from_json_wrapper_with_name_and_tags(server: Server) -> None:
     async def main() -> Any:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             document = {
                 "name": "inner-name",
@@ -74,7 +68,7 @@ def test_create_from_json_wrapper_with_name_and_tags(server: Server) -> None:
 
 def test_invalid_definition_names_the_field(server: Server) -> None:
     async def main() -> tuple[int, Any, int, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             bad = "name: broken\nsteps:\n  - id: Bad-Id\n    type: transform\n    prompt: x\n"
             status, body = await api.call(
@@ -97,7 +91,7 @@ def test_invalid_definition_names_the_field(server: Server) -> None:
 
 def test_validate_accepts_a_good_definition(server: Server) -> None:
     async def main() -> Any:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             return await api.ok(
                 "POST", "/api/pipelines/validate", data=summarize_yaml(),
@@ -111,7 +105,7 @@ def test_validate_accepts_a_good_definition(server: Server) -> None:
 
 def test_update_publishes_a_new_version_only_when_the_definition_changes(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             created = await api.create_yaml(summarize_yaml("versions"))
             path = f"/api/pipelines/{created['id']}"
@@ -147,7 +141,7 @@ def test_update_publishes_a_new_version_only_when_the_definition_changes(server:
 
 def test_delete_archives_and_listing_filters_by_status(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             kept = await api.create_yaml(summarize_yaml("kept"))
             gone = await api.create_yaml(summarize_yaml("gone"))
@@ -179,7 +173,7 @@ def test_delete_archives_and_listing_filters_by_status(server: Server) -> None:
 
 def test_listing_pages_with_a_cursor_newest_first(server: Server) -> None:
     async def main() -> tuple[list[str], list[str], Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             ids = [(await api.create_yaml(summarize_yaml(f"p{i}")))["id"] for i in range(5)]
             seen: list[str] = []
@@ -202,8 +196,8 @@ def test_listing_pages_with_a_cursor_newest_first(server: Server) -> None:
 
 def test_pipelines_belong_to_their_user(server: Server) -> None:
     async def main() -> tuple[int, int, Any]:
-        session, owner = await _user(server)
-        other_session, other = await _user(server)
+        session, owner = await new_user(server.endpoint)
+        other_session, other = await new_user(server.endpoint)
         async with session, other_session:
             created = await owner.create_yaml(summarize_yaml("mine"))
             status, _ = await other.call("GET", f"/api/pipelines/{created['id']}")

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 from pipeline_harness import (
-    Api,
+    new_user,
     review_yaml,
     run_async,
     served,
-    session_for,
     summarize_yaml,
 )
 from serving import Server, client, stop_server
@@ -27,15 +26,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop_server(running)
 
 
-async def _user(server: Server) -> tuple[Any, Api]:
-    session, api = await session_for(server.endpoint)
-    await api.register()
-    return session, api
-
-
 def test_human_review_approve_and_reject(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(review_yaml())
             approved = await api.run(pipeline["id"], {"topic": "tea"})
@@ -90,7 +83,7 @@ def test_human_review_approve_and_reject(server: Server) -> None:
 
 def test_cancel_stops_the_execution(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(review_yaml("to-cancel"))
             run = await api.run(pipeline["id"], {"topic": "x"})
@@ -119,7 +112,7 @@ def test_cancel_stops_the_execution(server: Server) -> None:
 
 def test_retry_reruns_with_the_same_input_and_version(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(review_yaml("retry"))
             original = await api.run(pipeline["id"], {"topic": "first"})
@@ -154,7 +147,7 @@ def test_retry_reruns_with_the_same_input_and_version(server: Server) -> None:
 
 def test_redrive_resumes_a_cancelled_run_where_it_stopped(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(review_yaml("redriven"))
             run = await api.run(pipeline["id"], {"topic": "kites"})
@@ -196,7 +189,7 @@ def test_redrive_resumes_a_cancelled_run_where_it_stopped(server: Server) -> Non
 
 def test_a_run_whose_execution_cannot_start_fails_with_the_reason(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(summarize_yaml("deleted-underneath"))
             # The state machine is deleted through the Step Functions API, behind stepIQ's back.

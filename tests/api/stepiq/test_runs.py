@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from pipeline_harness import (
     LOCAL_MODEL,
-    Api,
+    new_user,
     review_yaml,
     run_async,
     served,
-    session_for,
     summarize_yaml,
 )
 from serving import Server, client, stop_server
@@ -31,15 +30,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop_server(running)
 
 
-async def _user(server: Server) -> tuple[Any, Api]:
-    session, api = await session_for(server.endpoint)
-    await api.register()
-    return session, api
-
-
 def test_a_run_completes_with_steps_tokens_and_usage(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(summarize_yaml())
             first = await api.run(pipeline["id"], {"topic": "octopuses"})
@@ -82,7 +75,7 @@ def test_a_run_completes_with_steps_tokens_and_usage(server: Server) -> None:
 
 def test_input_is_validated_against_the_schema(server: Server) -> None:
     async def main() -> tuple[int, Any, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(summarize_yaml())
             status, body = await api.call(
@@ -103,7 +96,7 @@ def test_input_is_validated_against_the_schema(server: Server) -> None:
 
 def test_listing_filters_and_pages(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             one = await api.create_yaml(summarize_yaml("one"))
             two = await api.create_yaml(review_yaml("two"))
@@ -148,7 +141,7 @@ def test_listing_filters_and_pages(server: Server) -> None:
 
 def test_runs_pin_their_version(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(summarize_yaml("pinned"))
             old = await api.wait_run((await api.run(pipeline["id"], {"topic": "a"}))["id"])
@@ -173,7 +166,7 @@ def test_runs_pin_their_version(server: Server) -> None:
 
 def test_idempotency_key_names_the_execution(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(summarize_yaml("idem"))
             headers = {"Idempotency-Key": "order-42"}
@@ -195,7 +188,7 @@ def test_idempotency_key_names_the_execution(server: Server) -> None:
 
 def test_stream_follows_a_run_to_its_end(server: Server) -> None:
     async def main() -> tuple[str, str]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(review_yaml("streamed"))
             run = await api.run(pipeline["id"], {"topic": "s"})
@@ -246,7 +239,7 @@ steps:
 
 def test_steps_of_parallel_branches_are_listed_and_counted(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(PARALLEL)
             run = await api.run(pipeline["id"], {"topic": "bridges"})

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pipeline_harness import Api, run_async, served, session_for, summarize_yaml
+from pipeline_harness import new_user, run_async, served, summarize_yaml
 from serving import Server, stop_server
 
 
@@ -20,15 +20,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop_server(running)
 
 
-async def _user(server: Server) -> tuple[Any, Api]:
-    session, api = await session_for(server.endpoint)
-    await api.register()
-    return session, api
-
-
 def test_webhook_trigger_with_an_api_key(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
+        session, api = await new_user(server.endpoint)
         async with session:
             pipeline = await api.create_yaml(summarize_yaml("hooked"))
             key = await api.api_key()
@@ -61,8 +55,8 @@ def test_webhook_trigger_with_an_api_key(server: Server) -> None:
 
 def test_webhook_errors(server: Server) -> None:
     async def main() -> dict[str, Any]:
-        session, api = await _user(server)
-        other_session, other = await _user(server)
+        session, api = await new_user(server.endpoint)
+        other_session, other = await new_user(server.endpoint)
         async with session, other_session:
             pipeline = await api.create_yaml(summarize_yaml("guarded"))
             key = await api.api_key()
