@@ -42,14 +42,6 @@ class _Encoder:
         # payloads are met twice.  The events hold the payloads, so ids stay unique meanwhile.
         self.sizes: dict[int, bool] = {}
 
-    def large(self, value: Any) -> bool:
-        if not isinstance(value, dict | list):
-            return False
-        found = self.sizes.get(id(value))
-        if found is None:
-            found = self.sizes[id(value)] = _large(value)
-        return found
-
     def _add(self, key: int, entry: Any) -> int:
         position = len(self.entries)
         self.entries.append(entry)
@@ -77,29 +69,36 @@ class _Encoder:
 def encode(events: list[Event]) -> str:
     encoder = _Encoder()
     rows: list[list[Any]] = []
-    large_payload = encoder.large
+    sizes = encoder.sizes
     for event in events:
         details = event.details
         row = [event.id, event.previous_event_id, event.type, event.details_key, details]
-        if details:
-            texts: list[str] = []
-            large: list[str] = []
-            for key in PAYLOAD_KEYS:
-                value = details.get(key)
-                if value is None:
-                    continue
-                if type(value) is JsonText:
-                    texts.append(key)
-                elif large_payload(value):
-                    large.append(key)
-            if large or texts:
-                # The field keeps its place in the details (as null); refs says what goes there.
-                taken = set(large) | set(texts)
-                row[4] = {k: None if k in taken else v for k, v in details.items()}
-                refs = {key: encoder.payload(details[key]) for key in large}
-                refs.update({key: encoder.text(details[key]) for key in texts})
-                row.append(refs)
         rows.append(row)
+        if not details:
+            continue
+        special: list[str] | None = None  # the payload fields stored apart (most events: none)
+        for key in PAYLOAD_KEYS:
+            value = details.get(key)
+            kind = type(value)
+            if kind is dict or kind is list:
+                large = sizes.get(id(value))
+                if large is None:
+                    large = sizes[id(value)] = _large(value)
+                if not large:
+                    continue
+            elif kind is not JsonText:
+                continue
+            if special is None:
+                special = []
+            special.append(key)
+        if special is not None:
+            # The field keeps its place in the details (as null); refs says what goes there.
+            row[4] = {k: None if k in special else v for k, v in details.items()}
+            row.append({
+                key: encoder.text(details[key]) if type(details[key]) is JsonText
+                else encoder.payload(details[key])
+                for key in special
+            })  # fmt: skip
     return jsontext.dumps({"shared": encoder.entries, "events": rows})
 
 
