@@ -119,3 +119,21 @@ def test_execution_started_keeps_the_input_as_written(
     out = json.loads(capsys.readouterr().out)
     assert out["history"][0]["executionStartedEventDetails"]["input"] == '{"a":  1}'
     assert out["history"][1]["stateEnteredEventDetails"]["input"] == '{"a":1}'
+
+
+def test_a_closed_output_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`stepline run … | head -1`: the reader leaves early; no traceback, exit code 1."""
+    states = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(2000)}
+    states["S2000"] = {"Type": "Succeed"}
+    path = tmp_path / "long.asl.json"
+    path.write_text(json.dumps({"StartAt": "S0", "States": states}))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "run", str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"status: SUCCEEDED")
+    process.stdout.close()  # the history table (4,000+ lines) no longer fits in the pipe
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in errors
