@@ -8,6 +8,7 @@ import os
 import selectors
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -87,6 +88,16 @@ def client(endpoint: str, region: str = "us-east-1", **config: Any) -> Any:
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}, **config),
     )
+
+
+def wait_done(sfn: Any, arn: str, seconds: float = 20.0) -> dict[str, Any]:
+    """DescribeExecution once the execution has ended (or as it is after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+        if described["status"] != "RUNNING" or time.monotonic() > deadline:
+            return described
+        time.sleep(0.02)
 
 
 def unique(prefix: str = "t") -> str:

@@ -10,16 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from serving import ECHO, ROLE, callback_machine, client, error_of, pass_machine, unique
-
-
-def _wait_done(sfn: Any, arn: str, seconds: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + seconds
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.02)
+from serving import ECHO, ROLE, callback_machine, client, error_of, pass_machine, unique, wait_done
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +34,7 @@ def test_start_describe_and_history(sfn: Any, machine: str) -> None:
     started = sfn.start_execution(stateMachineArn=machine, name=name, input='{"a": 1}')
     arn = started["executionArn"]
     assert arn == machine.replace(":stateMachine:", ":execution:") + f":{name}"
-    described = _wait_done(sfn, arn)
+    described = wait_done(sfn, arn)
     assert described["status"] == "SUCCEEDED"
     assert described["name"] == name
     assert described["stateMachineArn"] == machine
@@ -75,7 +66,7 @@ def test_start_describe_and_history(sfn: Any, machine: str) -> None:
 
 def test_history_pages(sfn: Any, machine: str) -> None:
     arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
-    _wait_done(sfn, arn)
+    wait_done(sfn, arn)
     for reverse, order in ((False, [1, 2, 3, 4]), (True, [4, 3, 2, 1])):
         ids: list[int] = []
         token = None
@@ -121,7 +112,7 @@ def test_invalid_input(sfn: Any, machine: str, text: str, message: str) -> None:
 @pytest.mark.parametrize("text", ["2", '"text"', "null", "[1, 2]"])
 def test_any_json_value_is_an_input(sfn: Any, machine: str, text: str) -> None:
     arn = sfn.start_execution(stateMachineArn=machine, input=text)["executionArn"]
-    assert _wait_done(sfn, arn)["input"] == text
+    assert wait_done(sfn, arn)["input"] == text
 
 
 def test_names_and_missing_machines(sfn: Any, machine: str) -> None:
@@ -145,7 +136,7 @@ def test_names_and_missing_machines(sfn: Any, machine: str) -> None:
 def test_idempotent_start_while_running(sfn: Any, waiting: str, machine: str) -> None:
     name = unique("same")
     first = sfn.start_execution(stateMachineArn=waiting, name=name, input='{"x": 1}')
-    assert _wait_done(sfn, first["executionArn"], 0.2)["status"] == "RUNNING"
+    assert wait_done(sfn, first["executionArn"], 0.2)["status"] == "RUNNING"
     again = sfn.start_execution(stateMachineArn=waiting, name=name, input='{"x": 1}')
     assert again["executionArn"] == first["executionArn"]
     assert again["startDate"] == first["startDate"]
@@ -228,7 +219,7 @@ def test_task_handler_and_long_wait_on_the_virtual_clock(sfn: Any) -> None:
     arn = sfn.create_state_machine(name=unique(), definition=definition, roleArn=ROLE)["stateMachineArn"]
     started = time.monotonic()
     execution = sfn.start_execution(stateMachineArn=arn, input='{"n": 7}')["executionArn"]
-    described = _wait_done(sfn, execution)
+    described = wait_done(sfn, execution)
     assert time.monotonic() - started < 15
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"n": 7, "echo": {"n": 7}}
@@ -238,7 +229,7 @@ def test_task_handler_and_long_wait_on_the_virtual_clock(sfn: Any) -> None:
 def test_failed_execution(sfn: Any) -> None:
     definition = json.dumps({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Oops", "Cause": "bad"}}})
     arn = sfn.create_state_machine(name=unique(), definition=definition, roleArn=ROLE)["stateMachineArn"]
-    described = _wait_done(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
+    described = wait_done(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
     assert (described["status"], described["error"], described["cause"]) == ("FAILED", "Oops", "bad")
     assert "output" not in described
     assert described["redriveStatus"] == "REDRIVABLE"
@@ -262,10 +253,10 @@ def test_versions_run_their_own_definition(sfn: Any) -> None:
     arn = sfn.create_state_machine(name=unique(), definition=pass_machine("one"), roleArn=ROLE,
                                    publish=True)["stateMachineArn"]
     sfn.update_state_machine(stateMachineArn=arn, definition=pass_machine("two"))
-    by_version = _wait_done(sfn, sfn.start_execution(stateMachineArn=f"{arn}:1")["executionArn"])
+    by_version = wait_done(sfn, sfn.start_execution(stateMachineArn=f"{arn}:1")["executionArn"])
     assert by_version["output"] == '"one"'
     assert by_version["stateMachineVersionArn"] == f"{arn}:1"
-    latest = _wait_done(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
+    latest = wait_done(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
     assert latest["output"] == '"two"'
     assert "stateMachineVersionArn" not in latest
     with pytest.raises(ClientError) as excinfo:
@@ -328,7 +319,7 @@ def test_sync_host_prefix_without_the_workaround(server: Any, sfn: Any, monkeypa
 
 def test_redrive(sfn: Any, machine: str) -> None:
     arn = sfn.start_execution(stateMachineArn=machine)["executionArn"]
-    _wait_done(sfn, arn)
+    wait_done(sfn, arn)
     with pytest.raises(ClientError) as excinfo:
         sfn.redrive_execution(executionArn=arn)
     code, message = error_of(excinfo)

@@ -14,18 +14,9 @@ import time
 from typing import Any
 
 import pytest
-from serving import ROLE, callback_machine, pass_machine, unique
+from serving import ROLE, callback_machine, pass_machine, unique, wait_done
 
 START = "arn:aws:states:::states:startExecution"
-
-
-def _wait_done(sfn: Any, arn: str, seconds: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + seconds
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.02)
 
 
 def _machine(sfn: Any, definition: str | dict[str, Any], prefix: str = "m") -> str:
@@ -88,7 +79,7 @@ def test_request_response_returns_start_execution_response(sfn: Any, child: str)
         _parent(START, {"StateMachineArn": child, "Input": {"Hello": "World"}, "Name": name}),
     )
     run = sfn.start_execution(stateMachineArn=parent)["executionArn"]
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED"
     output = json.loads(described["output"])
     child_arn = child.replace(":stateMachine:", ":execution:") + f":{name}"
@@ -124,7 +115,7 @@ def test_sync_waits_for_the_child_and_returns_describe_execution(
         sfn, _parent(START + suffix, {"StateMachineArn": child, "Input": None, "Name": name})
     )
     run = sfn.start_execution(stateMachineArn=parent)["executionArn"]
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED", described
     output = json.loads(described["output"])
     assert list(output) == sorted(output)
@@ -167,7 +158,7 @@ def test_sync_child_failure_fails_the_task(sfn: Any, failing_child: str) -> None
         sfn, _parent(START + ".sync", {"StateMachineArn": failing_child, "Name": name})
     )
     run = sfn.start_execution(stateMachineArn=parent)["executionArn"]
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "FAILED"
     assert described["error"] == "States.TaskFailed"
     cause = json.loads(described["cause"])
@@ -214,7 +205,7 @@ def test_wait_for_task_token_child_answers_with_send_task_success(sfn: Any, chil
     assert child_input["AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"] == run
     assert sfn.describe_execution(executionArn=run)["status"] == "RUNNING"
     sfn.send_task_success(taskToken=child_input["token"], output='{"done": true}')
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"done": True}
     assert _types(_history(sfn, run))[3:6] == ["TaskStarted", "TaskSubmitted", "TaskSucceeded"]
@@ -232,15 +223,15 @@ def test_stopping_a_sync_parent_stops_its_child(sfn: Any) -> None:
         time.sleep(0.02)
     assert sfn.describe_execution(executionArn=child_arn)["status"] == "RUNNING"
     sfn.stop_execution(executionArn=run, error="Stop.It", cause="enough")
-    assert _wait_done(sfn, run)["status"] == "ABORTED"
-    assert _wait_done(sfn, child_arn)["status"] == "ABORTED"
+    assert wait_done(sfn, run)["status"] == "ABORTED"
+    assert wait_done(sfn, child_arn)["status"] == "ABORTED"
 
 
 def test_unknown_state_machine_fails_the_task(sfn: Any, child: str) -> None:
     missing = child.rsplit(":", 1)[0] + ":" + unique("nobody")
     parent = _machine(sfn, _parent(START + ".sync", {"StateMachineArn": missing}))
     run = sfn.start_execution(stateMachineArn=parent)["executionArn"]
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "FAILED"
     assert described["error"] == "StepFunctions.StateMachineDoesNotExistException"
     assert described["cause"].startswith(
@@ -259,7 +250,7 @@ def test_task_on_missing_activity_fails_at_once(sfn: Any) -> None:
         "States": {"ActivityTask": {"Type": "Task", "Resource": activity, "End": True}},
     }
     run = sfn.start_execution(stateMachineArn=_machine(sfn, definition))["executionArn"]
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "FAILED"
     assert described["error"] == "States.Runtime"
     assert described["cause"] == (
@@ -291,11 +282,11 @@ def test_a_sync_task_that_times_out_stops_its_child(sfn: Any) -> None:
         },
     }
     run = sfn.start_execution(stateMachineArn=_machine(sfn, definition))["executionArn"]
-    assert _wait_done(sfn, run)["status"] == "SUCCEEDED"
+    assert wait_done(sfn, run)["status"] == "SUCCEEDED"
     types = _types(_history(sfn, run))
     assert types[4:6] == ["TaskSubmitted", "TaskTimedOut"]
     child_arn = slow.replace(":stateMachine:", ":execution:") + f":{name}"
-    assert _wait_done(sfn, child_arn)["status"] == "ABORTED"
+    assert wait_done(sfn, child_arn)["status"] == "ABORTED"
 
 
 def test_sync2_of_an_express_child(sfn: Any) -> None:
@@ -309,7 +300,7 @@ def test_sync2_of_an_express_child(sfn: Any) -> None:
         sfn, _parent(START + ".sync:2", {"StateMachineArn": express, "Input": {"q": 1}})
     )
     run = sfn.start_execution(stateMachineArn=parent)["executionArn"]
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED", described
     output = json.loads(described["output"])
     assert output["Output"] == {"fast": True} and output["Input"] == {"q": 1}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ from serving import (
     start_server,
     stop_server,
     unique,
+    wait_done,
 )
 
 
@@ -28,15 +28,6 @@ def pg() -> Iterator[Any]:
             yield client(running.endpoint)
         finally:
             stop_server(running)
-
-
-def _done(sfn: Any, arn: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 20
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.02)
 
 
 def _machine(sfn: Any, definition: dict[str, Any] | str) -> str:
@@ -72,13 +63,13 @@ def test_sync_child_and_redrive_on_postgres(pg: Any) -> None:
         },
     )
     run = pg.start_execution(stateMachineArn=parent)["executionArn"]
-    failed = _done(pg, run)
+    failed = wait_done(pg, run)
     assert (failed["status"], failed["error"]) == ("FAILED", "Done.Here")
     assert failed["redriveStatus"] == "REDRIVABLE"
     children = pg.list_executions(stateMachineArn=child)["executions"]
     assert len(children) == 1 and children[0]["status"] == "SUCCEEDED"
     pg.redrive_execution(executionArn=run)
-    again = _done(pg, run)
+    again = wait_done(pg, run)
     assert (again["status"], again["redriveCount"]) == ("FAILED", 1)
     types = [e["type"] for e in pg.get_execution_history(executionArn=run)["events"]]
     assert types.count("TaskSubmitted") == 1  # the Task that succeeded is not run again

@@ -24,6 +24,7 @@ from serving import (
     start_server,
     stop_server,
     unique,
+    wait_done,
 )
 
 FLAKY = "arn:aws:lambda:us-east-1:123456789012:function:Flaky"
@@ -37,15 +38,6 @@ def sfn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield client(server.endpoint)
     finally:
         stop_server(server)
-
-
-def _wait_done(sfn: Any, arn: str, seconds: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + seconds
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.02)
 
 
 def _machine(sfn: Any, definition: dict[str, Any] | str) -> str:
@@ -85,14 +77,14 @@ def test_a_failed_execution_redriven_from_its_failed_state_succeeds(sfn: Any) ->
     run = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"key": key}))[
         "executionArn"
     ]
-    failed = _wait_done(sfn, run)
+    failed = wait_done(sfn, run)
     assert (failed["status"], failed["error"]) == ("FAILED", "Flaky.NotYet")
     assert failed["redriveStatus"] == "REDRIVABLE"
     assert "redriveStatusReason" not in failed
     before = _events(sfn, run)
 
     answer = sfn.redrive_execution(executionArn=run)
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED", described
     assert json.loads(described["output"]) == {
         "key": key,
@@ -161,9 +153,9 @@ def test_a_failed_parallel_state_is_run_again(sfn: Any) -> None:
     run = sfn.start_execution(
         stateMachineArn=_machine(sfn, definition), input=json.dumps({"key": key})
     )["executionArn"]
-    assert _wait_done(sfn, run)["status"] == "FAILED"
+    assert wait_done(sfn, run)["status"] == "FAILED"
     sfn.redrive_execution(executionArn=run)
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == ["a", {"fixed": key, "redrives": None}]
 
@@ -183,7 +175,7 @@ def test_an_aborted_execution_runs_again_and_the_same_client_token_is_idempotent
         "Execution is RUNNING and cannot be redriven",
     )
     sfn.stop_execution(executionArn=run)
-    assert _wait_done(sfn, run)["status"] == "ABORTED"
+    assert wait_done(sfn, run)["status"] == "ABORTED"
     token = unique("token")
     first = sfn.redrive_execution(executionArn=run, clientToken=token)
     again = sfn.redrive_execution(executionArn=run, clientToken=token)
@@ -199,12 +191,12 @@ def test_an_aborted_execution_runs_again_and_the_same_client_token_is_idempotent
         "TaskScheduled",
     ]
     sfn.stop_execution(executionArn=run)
-    assert _wait_done(sfn, run)["status"] == "ABORTED"
+    assert wait_done(sfn, run)["status"] == "ABORTED"
 
 
 def test_redrive_refusals(sfn: Any) -> None:
     run = sfn.start_execution(stateMachineArn=_machine(sfn, pass_machine()))["executionArn"]
-    _wait_done(sfn, run)
+    wait_done(sfn, run)
     with pytest.raises(ClientError) as excinfo:
         sfn.redrive_execution(executionArn=run)
     assert error_of(excinfo) == (

@@ -8,13 +8,12 @@ https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecut
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from serving import ROLE, Server, client, start_server, stop_server, unique
+from serving import ROLE, Server, client, start_server, stop_server, unique, wait_done
 
 SOME = "arn:aws:lambda:us-east-1:123456789012:function:FlakyIfAsked"
 WORK = {
@@ -37,15 +36,6 @@ def sfn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield client(server.endpoint)
     finally:
         stop_server(server)
-
-
-def _wait_done(sfn: Any, arn: str, seconds: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + seconds
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.02)
 
 
 def _run(sfn: Any, definition: dict[str, Any], input: Any) -> str:
@@ -86,13 +76,13 @@ def test_a_redriven_map_runs_only_the_iterations_that_did_not_succeed(sfn: Any) 
     }
     items = [{"key": key, "flaky": index == 1} for index, key in enumerate(keys)]
     run = _run(sfn, definition, items)
-    failed = _wait_done(sfn, run)
+    failed = wait_done(sfn, run)
     assert (failed["status"], failed["error"]) == ("FAILED", "Flaky.NotYet")
     before = _events(sfn, run)
     assert _scheduled_keys(before) == keys[:2]  # one at a time: the 3rd and 4th never started
 
     sfn.redrive_execution(executionArn=run)
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED", described
     assert json.loads(described["output"]) == [
         {"key": keys[0], "redrives": 0},  # kept from the first attempt
@@ -157,7 +147,7 @@ def test_a_redriven_parallel_runs_only_its_failed_branch(sfn: Any) -> None:
     }
     items = [{"key": f"{bad}-{i}", "flaky": i == 0} for i in range(2)]
     run = _run(sfn, definition, {"flaky": False, "key": ok, "items": items})
-    assert _wait_done(sfn, run)["status"] == "FAILED"
+    assert wait_done(sfn, run)["status"] == "FAILED"
     before = _events(sfn, run)
     succeeded_first = {
         json.loads(e["lambdaFunctionSucceededEventDetails"]["output"])["key"]
@@ -169,7 +159,7 @@ def test_a_redriven_parallel_runs_only_its_failed_branch(sfn: Any) -> None:
     assert _scheduled_keys(before) == [ok, f"{bad}-0"]
 
     sfn.redrive_execution(executionArn=run)
-    described = _wait_done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED", described
     after = _events(sfn, run)[len(before) :]
     # The failed branch goes on from its Map: no Wait again, and only the failed iteration

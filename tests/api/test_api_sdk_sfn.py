@@ -8,10 +8,9 @@ https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.h
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
-from serving import ROLE, unique
+from serving import ROLE, unique, wait_done
 
 SDK = "arn:aws:states:::aws-sdk:sfn:"
 
@@ -21,15 +20,6 @@ def _machine(sfn: Any, definition: dict[str, Any]) -> str:
         name=unique("sdk"), definition=json.dumps(definition), roleArn=ROLE
     )["stateMachineArn"]
     return arn
-
-
-def _done(sfn: Any, arn: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 20
-    while True:
-        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            return described
-        time.sleep(0.02)
 
 
 def test_a_child_completes_its_parent_through_aws_sdk_sfn(sfn: Any) -> None:
@@ -51,7 +41,7 @@ def test_a_child_completes_its_parent_through_aws_sdk_sfn(sfn: Any) -> None:
         }},
     })  # fmt: skip
     run = sfn.start_execution(stateMachineArn=parent)["executionArn"]
-    described = _done(sfn, run)
+    described = wait_done(sfn, run)
     assert described["status"] == "SUCCEEDED", described
     assert json.loads(described["output"]) == {"answer": 42}
     children = sfn.list_executions(stateMachineArn=child)["executions"]
@@ -85,7 +75,7 @@ def test_api_calls_answer_in_sdk_casing_and_errors_are_named_as_aws_sdk_errors(s
             "Done": {"Type": "Pass", "End": True},
         },
     })  # fmt: skip
-    described = _done(sfn, sfn.start_execution(stateMachineArn=caller, input="{}")["executionArn"])
+    described = wait_done(sfn, sfn.start_execution(stateMachineArn=caller, input="{}")["executionArn"])
     assert described["status"] == "SUCCEEDED", described
     output = json.loads(described["output"])
     assert output["described"]["name"] == target.rsplit(":", 1)[1]
